@@ -1,0 +1,44 @@
+package dev.hubspotsync.testkit.internal;
+
+import java.util.Arrays;
+
+/** One immutable version of a record. Values are indexed by {@link PropertyDef#slot()}. */
+public final class RecordState {
+  final long createdAt;
+  final long updatedAt;
+  final long archivedAt; // 0 while live
+  final String[] values;
+
+  RecordState(long createdAt, long updatedAt, long archivedAt, String[] values) {
+    this.createdAt = createdAt;
+    this.updatedAt = updatedAt;
+    this.archivedAt = archivedAt;
+    this.values = values;
+  }
+
+  boolean archived() {
+    return archivedAt > 0;
+  }
+
+  String value(int slot) {
+    return slot < values.length ? values[slot] : null;
+  }
+
+  RecordState withValue(int slot, String value, long modifiedAt) {
+    String[] copy = Arrays.copyOf(values, Math.max(values.length, slot + 1));
+    copy[slot] = value;
+    return new RecordState(createdAt, modifiedAt, archivedAt, copy);
+  }
+
+  RecordState withValues(String[] newValues, long modifiedAt) {
+    return new RecordState(createdAt, modifiedAt, archivedAt, newValues);
+  }
+
+  RecordState archived(long when) {
+    return new RecordState(createdAt, updatedAt, when, values);
+  }
+
+  RecordState restored() {
+    return new RecordState(createdAt, updatedAt, 0, values);
+  }
+}
