@@ -29,6 +29,8 @@ final class Api {
   private static final JsonFactory FACTORY = JSON.getFactory();
   /** Search never pages past 10,000 results (§2). */
   static final int SEARCH_CAP = 10_000;
+  /** Inline association lists page per record past 100 (changelog, Jan 2021; §1). */
+  private static final int INLINE_PAGE = 100;
 
   private final PortalState portal;
   private final String baseUrl;
@@ -596,8 +598,8 @@ final class Api {
       }
       g.writeEndObject();
     }
-    g.writeStringField("createdAt", Values.isoMillis(s.createdAt));
-    g.writeStringField("updatedAt", Values.isoMillis(s.updatedAt));
+    g.writeStringField("createdAt", s.createdIso());
+    g.writeStringField("updatedAt", s.updatedIso());
     g.writeBooleanField("archived", s.archived());
     if (s.archived()) {
       g.writeStringField("archivedAt", Values.isoMillis(s.archivedAt));
@@ -625,11 +627,13 @@ final class Api {
       g.writeObjectFieldStart(to.name);
       g.writeArrayFieldStart("results");
       int n = 0;
+      rows:
       for (Map.Entry<Long, int[]> e : targets.entrySet()) {
         for (int typeId : e.getValue()) {
-          if (n++ == 100) {
-            break;
+          if (n == INLINE_PAGE) {
+            break rows;
           }
+          n++;
           AssociationType at = portal.associations.type(t.name, to.name, typeId);
           String base = t.singular + "_to_" + to.singular;
           String name = "Primary".equals(at.label()) ? base
@@ -642,6 +646,14 @@ final class Api {
         }
       }
       g.writeEndArray();
+      int rowCount = targets.values().stream().mapToInt(ids -> ids.length).sum();
+      if (rowCount > INLINE_PAGE) {
+        g.writeObjectFieldStart("paging");
+        g.writeObjectFieldStart("next");
+        g.writeStringField("after", encodeCursor(INLINE_PAGE));
+        g.writeEndObject();
+        g.writeEndObject();
+      }
       g.writeEndObject();
     }
     g.writeEndObject();

@@ -43,6 +43,7 @@ final class Auth {
   private final Map<String, App> privateApps = new ConcurrentHashMap<>();
   private final Map<String, Issued> accessTokens = new ConcurrentHashMap<>();
   private final App oauthApp;
+  private final java.util.concurrent.atomic.AtomicInteger appNumbers = new java.util.concurrent.atomic.AtomicInteger(1);
   private final SplittableRandom random;
 
   Auth(PortalSpec spec) {
@@ -52,8 +53,11 @@ final class Auth {
     this.oauthApp = new App("oauth-app", Kind.OAUTH, spec.scopes());
   }
 
+  /** Adds a private app, or changes an existing token's scopes; each app keeps its own burst window. */
   void addPrivateApp(String token, Set<String> scopes) {
-    privateApps.put(token, new App("private-app-" + (privateApps.size() + 1), Kind.PRIVATE_APP, Set.copyOf(scopes)));
+    privateApps.compute(token, (t, existing) -> new App(
+        existing != null ? existing.name() : "private-app-" + appNumbers.incrementAndGet(), Kind.PRIVATE_APP,
+        Set.copyOf(scopes)));
   }
 
   /** Checks the {@code Authorization} header; throws the 401 HubSpot would send. */

@@ -119,9 +119,9 @@ public final class ObjectTypeDef {
       case ID:
         return Long.toString(id);
       case CREATED:
-        return Values.isoMillis(state.createdAt);
+        return state.createdIso();
       case MODIFIED:
-        return Values.isoMillis(state.updatedAt);
+        return state.updatedIso();
       default:
         return state.value(def.slot());
     }

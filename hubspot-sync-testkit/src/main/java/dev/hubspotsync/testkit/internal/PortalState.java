@@ -276,6 +276,10 @@ public final class PortalState implements Portal {
 
   private void link(ObjectTypeDef from, long fromId, ObjectTypeDef to, long toId, int typeId) {
     checkPair(from, to);
+    if (associations.type(from.name, to.name, typeId) == null) {
+      throw new IllegalArgumentException("Association type " + typeId + " does not exist from " + from.name + " to "
+          + to.name + "; known: " + associations.types(from.name, to.name));
+    }
     live(from, fromId);
     live(to, toId);
     if (associations.add(from.name, fromId, to.name, toId, typeId)) {

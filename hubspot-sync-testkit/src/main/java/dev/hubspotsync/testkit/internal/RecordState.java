@@ -8,12 +8,33 @@ public final class RecordState {
   final long updatedAt;
   final long archivedAt; // 0 while live
   final String[] values;
+  // Formatted once on first use: list pages serve each timestamp twice per record (benign race).
+  private String createdIso;
+  private String updatedIso;
 
   RecordState(long createdAt, long updatedAt, long archivedAt, String[] values) {
     this.createdAt = createdAt;
     this.updatedAt = updatedAt;
     this.archivedAt = archivedAt;
     this.values = values;
+  }
+
+  String createdIso() {
+    String s = createdIso;
+    if (s == null) {
+      s = Values.isoMillis(createdAt);
+      createdIso = s;
+    }
+    return s;
+  }
+
+  String updatedIso() {
+    String s = updatedIso;
+    if (s == null) {
+      s = Values.isoMillis(updatedAt);
+      updatedIso = s;
+    }
+    return s;
   }
 
   boolean archived() {
