@@ -41,12 +41,12 @@ public final class StoredRecord {
 
   /** The state the search index shows at {@code now}, or null when it has not indexed the record yet. */
   RecordState indexed(long now) {
+    // Versions are in change order; after the lag is lowered a newer change can become visible
+    // before an older one, so take the newest visible version rather than stopping at the first hidden one.
     RecordState seen = null;
     for (Version v : versions) {
       if (v.visibleAt() <= now) {
         seen = v.state();
-      } else {
-        break;
       }
     }
     return seen;
