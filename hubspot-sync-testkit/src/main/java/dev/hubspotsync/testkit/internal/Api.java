@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -40,14 +41,15 @@ final class Api {
     this.baseUrl = baseUrl;
   }
 
+  /** Writes a response through {@code g}; raw pre-serialized JSON may go to {@code out} after {@code g.flush()}. */
   interface Body {
-    void write(JsonGenerator g) throws IOException;
+    void write(JsonGenerator g, OutputStream out) throws IOException;
   }
 
   static byte[] json(Body body) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
-      body.write(g);
+      body.write(g, out);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -86,7 +88,7 @@ final class Api {
     return portal.read(() -> {
       long now = portal.now();
       PropertyDef[] projection = t.projection(props, false);
-      PropertyDef[] historyDefs = history.isEmpty() ? new PropertyDef[0] : t.projection(history, false);
+      PropertyDef[] historyDefs = history.isEmpty() ? NO_HISTORY : t.projection(history, false);
       List<StoredRecord> page = new ArrayList<>(limit);
       Long next = null;
       for (StoredRecord r : t.records.tailMap(floor, true).values()) {
@@ -101,11 +103,13 @@ final class Api {
         page.add(r);
       }
       Long nextId = next;
-      return json(g -> {
+      return json((g, out) -> {
         g.writeStartObject();
         g.writeArrayFieldStart("results");
-        for (StoredRecord r : page) {
-          writeRecord(g, t, r.id, r.current(), projection, historyDefs, inline);
+        g.flush();
+        for (int i = 0; i < page.size(); i++) {
+          StoredRecord r = page.get(i);
+          writeRaw(out, i, recordJson(t, r.id, r.current(), projection, historyDefs, inline));
         }
         g.writeEndArray();
         if (nextId != null) {
@@ -148,7 +152,7 @@ final class Api {
       if (r == null) {
         throw ApiError.of(404, "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.");
       }
-      return json(g -> writeRecord(g, t, r.id, r.current(), t.projection(props, false), new PropertyDef[0], List.of()));
+      return recordJson(t, r.id, r.current(), t.projection(props, false), NO_HISTORY, List.of());
     });
   }
 
@@ -203,13 +207,15 @@ final class Api {
       int end = query.after + page.size();
       boolean more = end < total && page.size() > 0;
       int totalHits = total;
-      return json(g -> {
+      return json((g, out) -> {
         g.writeStartObject();
         g.writeNumberField("total", totalHits);
         g.writeArrayFieldStart("results");
-        for (SearchQuery.Hit h : page) {
+        g.flush();
+        for (int i = 0; i < page.size(); i++) {
           // Search results carry neither associations nor property history (§2).
-          writeRecord(g, t, h.id, h.state, projection, new PropertyDef[0], List.of());
+          SearchQuery.Hit h = page.get(i);
+          writeRaw(out, i, recordJson(t, h.id, h.state, projection, NO_HISTORY, List.of()));
         }
         g.writeEndArray();
         if (more) {
@@ -244,7 +250,7 @@ final class Api {
     List<String> props = strings(node.path("properties"));
     return portal.read(() -> {
       PropertyDef[] projection = t.projection(props, false);
-      PropertyDef[] historyDefs = history.isEmpty() ? new PropertyDef[0] : t.projection(history, false);
+      PropertyDef[] historyDefs = history.isEmpty() ? NO_HISTORY : t.projection(history, false);
       Map<Long, StoredRecord> found = new LinkedHashMap<>();
       List<String> missing = new ArrayList<>();
       for (JsonNode in : inputs) {
@@ -257,12 +263,14 @@ final class Api {
         }
       }
       String now = Values.isoMillis(portal.now());
-      byte[] bytes = json(g -> {
+      byte[] bytes = json((g, out) -> {
         g.writeStartObject();
         g.writeStringField("status", "COMPLETE"); // stays COMPLETE even with errors (§3)
         g.writeArrayFieldStart("results");
+        g.flush();
+        int i = 0;
         for (StoredRecord r : found.values()) {
-          writeRecord(g, t, r.id, r.current(), projection, historyDefs, List.of());
+          writeRaw(out, i++, recordJson(t, r.id, r.current(), projection, historyDefs, List.of()));
         }
         g.writeEndArray();
         if (!missing.isEmpty()) {
@@ -315,7 +323,7 @@ final class Api {
 
   byte[] properties(ObjectTypeDef t, Map<String, String> q) {
     boolean archived = "true".equalsIgnoreCase(q.get("archived"));
-    return portal.read(() -> json(g -> {
+    return portal.read(() -> json((g, out) -> {
       g.writeStartObject();
       g.writeArrayFieldStart("results");
       for (PropertyDef def : t.properties.values()) {
@@ -376,7 +384,7 @@ final class Api {
   // ---- schemas: GET /crm/v3/schemas (§5b) ----------------------------------------------------------
 
   byte[] schemas() {
-    return portal.read(() -> json(g -> {
+    return portal.read(() -> json((g, out) -> {
       g.writeStartObject();
       g.writeArrayFieldStart("results");
       for (ObjectTypeDef t : portal.types()) {
@@ -532,7 +540,7 @@ final class Api {
   }
 
   byte[] associationLabels(ObjectTypeDef from, ObjectTypeDef to) {
-    return portal.read(() -> json(g -> {
+    return portal.read(() -> json((g, out) -> {
       g.writeStartObject();
       g.writeArrayFieldStart("results");
       for (AssociationType at : portal.associations.types(from.name, to.name)) {
@@ -550,7 +558,7 @@ final class Api {
   // ---- daily usage (§6.1) --------------------------------------------------------------------------
 
   byte[] dailyUsage(long limit, long used, long now, long resetsAt) {
-    return json(g -> {
+    return json((g, out) -> {
       g.writeStartObject();
       g.writeArrayFieldStart("results");
       g.writeStartObject();
@@ -568,46 +576,74 @@ final class Api {
 
   // ---- record serialization (§1) -----------------------------------------------------------------------
 
-  private void writeRecord(JsonGenerator g, ObjectTypeDef t, long id, RecordState s, PropertyDef[] projection,
-      PropertyDef[] history, List<ObjectTypeDef> inline) throws IOException {
-    g.writeStartObject();
-    g.writeStringField("id", Long.toString(id));
-    g.writeObjectFieldStart("properties");
-    for (PropertyDef def : projection) {
-      String v = t.value(id, s, def);
-      if (v == null) {
-        g.writeNullField(def.name()); // a requested property without a value is JSON null (§1)
-      } else {
-        g.writeStringField(def.name(), v);
-      }
+  private static final PropertyDef[] NO_HISTORY = new PropertyDef[0];
+  private static final ThreadLocal<JsonBuffer> BUFFERS = ThreadLocal.withInitial(JsonBuffer::new);
+
+  private static void writeRaw(OutputStream out, int index, byte[] json) throws IOException {
+    if (index > 0) {
+      out.write(',');
     }
-    g.writeEndObject();
+    out.write(json);
+  }
+
+  /**
+   * One record's JSON. Record states are immutable, so the bytes are cached per state for the
+   * projection last used (a sync reads every page with the same one); history and inline
+   * associations are written fresh.
+   */
+  private byte[] recordJson(ObjectTypeDef t, long id, RecordState s, PropertyDef[] projection, PropertyDef[] history,
+      List<ObjectTypeDef> inline) {
+    boolean cacheable = history.length == 0 && inline.isEmpty();
+    byte[] cached = cacheable ? s.serialized(projection) : null;
+    if (cached != null) {
+      return cached;
+    }
+    JsonBuffer buf = BUFFERS.get();
+    buf.reset();
+    writeRecord(buf, t, id, s, projection, history, inline);
+    byte[] json = buf.toBytes();
+    if (cacheable) {
+      s.serialized(projection, json);
+    }
+    return json;
+  }
+
+  private void writeRecord(JsonBuffer b, ObjectTypeDef t, long id, RecordState s, PropertyDef[] projection,
+      PropertyDef[] history, List<ObjectTypeDef> inline) {
+    String idText = Long.toString(id);
+    b.raw("{\"id\":").string(idText).raw(",\"properties\":{");
+    for (int i = 0; i < projection.length; i++) {
+      PropertyDef def = projection[i];
+      if (i > 0) {
+        b.raw(',');
+      }
+      // A requested property without a value is JSON null (§1).
+      b.field(def.name()).string(def.source() == PropertyDef.Source.ID ? idText : t.value(id, s, def));
+    }
+    b.raw('}');
     if (history.length > 0) {
-      g.writeObjectFieldStart("propertiesWithHistory");
-      for (PropertyDef def : history) {
-        g.writeArrayFieldStart(def.name());
+      b.raw(",\"propertiesWithHistory\":{");
+      for (int i = 0; i < history.length; i++) {
+        PropertyDef def = history[i];
         String v = t.value(id, s, def);
+        b.raw(i > 0 ? "," : "").field(def.name()).raw('[');
         if (v != null) {
-          g.writeStartObject();
-          g.writeStringField("value", v);
-          g.writeStringField("timestamp", Values.isoMillis(s.updatedAt));
-          g.writeStringField("sourceType", "CRM_UI");
-          g.writeEndObject();
+          b.raw("{\"value\":").string(v).raw(",\"timestamp\":").string(s.updatedIso())
+              .raw(",\"sourceType\":\"CRM_UI\"}");
         }
-        g.writeEndArray();
+        b.raw(']');
       }
-      g.writeEndObject();
+      b.raw('}');
     }
-    g.writeStringField("createdAt", s.createdIso());
-    g.writeStringField("updatedAt", s.updatedIso());
-    g.writeBooleanField("archived", s.archived());
+    b.raw(",\"createdAt\":").string(s.createdIso()).raw(",\"updatedAt\":").string(s.updatedIso())
+        .raw(",\"archived\":").raw(s.archived() ? "true" : "false");
     if (s.archived()) {
-      g.writeStringField("archivedAt", Values.isoMillis(s.archivedAt));
+      b.raw(",\"archivedAt\":").string(Values.isoMillis(s.archivedAt));
     }
     if (!inline.isEmpty()) {
-      writeInlineAssociations(g, t, id, inline);
+      writeInlineAssociations(b, t, id, inline);
     }
-    g.writeEndObject();
+    b.raw('}');
   }
 
   /**
@@ -615,17 +651,17 @@ final class Api {
    * twice (e.g. {@code contact_to_company} and {@code contact_to_company_unlabeled}): callers must
    * de-duplicate (§1). Lists longer than 100 are paginated per record.
    */
-  private void writeInlineAssociations(JsonGenerator g, ObjectTypeDef t, long id, List<ObjectTypeDef> inline)
-      throws IOException {
-    g.writeObjectFieldStart("associations");
+  private void writeInlineAssociations(JsonBuffer b, ObjectTypeDef t, long id, List<ObjectTypeDef> inline) {
+    b.raw(",\"associations\":{");
+    boolean firstType = true;
     for (ObjectTypeDef to : inline) {
       TreeMap<Long, int[]> targets = portal.associations.targets(t.name, id, to.name);
       if (targets.isEmpty()) {
         continue;
       }
       boolean hasPrimary = portal.associations.types(t.name, to.name).stream().anyMatch(a -> "Primary".equals(a.label()));
-      g.writeObjectFieldStart(to.name);
-      g.writeArrayFieldStart("results");
+      b.raw(firstType ? "" : ",").field(to.name).raw("{\"results\":[");
+      firstType = false;
       int n = 0;
       rows:
       for (Map.Entry<Long, int[]> e : targets.entrySet()) {
@@ -633,30 +669,23 @@ final class Api {
           if (n == INLINE_PAGE) {
             break rows;
           }
-          n++;
           AssociationType at = portal.associations.type(t.name, to.name, typeId);
           String base = t.singular + "_to_" + to.singular;
           String name = "Primary".equals(at.label()) ? base
               : at.label() == null ? (hasPrimary ? base + "_unlabeled" : base)
               : Integer.toString(at.typeId());
-          g.writeStartObject();
-          g.writeStringField("id", Long.toString(e.getKey()));
-          g.writeStringField("type", name);
-          g.writeEndObject();
+          b.raw(n++ > 0 ? "," : "").raw("{\"id\":").string(Long.toString(e.getKey())).raw(",\"type\":").string(name)
+              .raw('}');
         }
       }
-      g.writeEndArray();
+      b.raw(']');
       int rowCount = targets.values().stream().mapToInt(ids -> ids.length).sum();
       if (rowCount > INLINE_PAGE) {
-        g.writeObjectFieldStart("paging");
-        g.writeObjectFieldStart("next");
-        g.writeStringField("after", encodeCursor(INLINE_PAGE));
-        g.writeEndObject();
-        g.writeEndObject();
+        b.raw(",\"paging\":{\"next\":{\"after\":").string(encodeCursor(INLINE_PAGE)).raw("}}");
       }
-      g.writeEndObject();
+      b.raw('}');
     }
-    g.writeEndObject();
+    b.raw('}');
   }
 
   // ---- helpers -----------------------------------------------------------------------------------------

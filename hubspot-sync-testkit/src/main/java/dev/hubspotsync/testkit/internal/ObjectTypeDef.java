@@ -34,6 +34,8 @@ public final class ObjectTypeDef {
   /** unique-value property name → value → id, for batch read with idProperty (§3). */
   final Map<String, Map<String, Long>> uniqueIndex = new HashMap<>();
   int nextSlot;
+  /** Resolved projections, interned so serialized records can be cached per projection. */
+  private final Map<List<String>, PropertyDef[]> projections = new java.util.concurrent.ConcurrentHashMap<>();
 
   ObjectTypeDef(String name, String singular, String objectTypeId, String fullyQualifiedName,
       String modifiedProperty, String createdProperty, List<String> listDefaults, List<String> searchDefaults,
@@ -68,10 +70,21 @@ public final class ObjectTypeDef {
     PropertyDef def = new PropertyDef(name, label, type, fieldType, group, options == null ? List.of() : options,
         calculated, hubspotDefined, unique, epochMillis, source, slot, properties.size(), createdAt, createdAt, 0);
     properties.put(name, def);
+    schemaChanged();
     if (unique && source == PropertyDef.Source.STORED) {
       uniqueIndex.put(name, new HashMap<>());
     }
     return def;
+  }
+
+  /** Replaces a definition (archive, type change); drops interned projections. */
+  void replace(PropertyDef def) {
+    properties.put(def.name(), def);
+    schemaChanged();
+  }
+
+  private void schemaChanged() {
+    projections.clear();
   }
 
   /** A live (not archived) property, or null. */
@@ -95,6 +108,15 @@ public final class ObjectTypeDef {
    * HubSpot does (§1). The created, modified and id properties always come along.
    */
   PropertyDef[] projection(List<String> requested, boolean search) {
+    List<String> key = new ArrayList<>(requested == null ? List.of() : requested);
+    key.add(search ? "\u0000search" : "\u0000list");
+    if (projections.size() > 1000) {
+      projections.clear();
+    }
+    return projections.computeIfAbsent(key, k -> resolve(requested, search));
+  }
+
+  private PropertyDef[] resolve(List<String> requested, boolean search) {
     LinkedHashMap<String, PropertyDef> out = new LinkedHashMap<>();
     List<String> names = requested == null || requested.isEmpty()
         ? (search ? searchDefaults : listDefaults) : requested;

@@ -360,7 +360,7 @@ public final class PortalState implements Portal {
       if (def.hubspotDefined()) {
         throw new IllegalArgumentException(t.name + "." + name + " is HubSpot-defined and cannot be archived");
       }
-      t.properties.put(name, def.archivedAt(now()));
+      t.replace(def.archivedAt(now()));
     });
   }
 
@@ -369,7 +369,7 @@ public final class PortalState implements Portal {
     writeVoid(() -> {
       ObjectTypeDef t = type(objectType);
       PropertyDef def = liveProperty(t, name);
-      t.properties.put(name, def.retyped(type, fieldType, now()));
+      t.replace(def.retyped(type, fieldType, now()));
     });
   }
 

@@ -98,18 +98,20 @@ final class RateLimiter {
       h.put("X-HubSpot-RateLimit-Daily-Remaining", Long.toString(Math.max(0, spec.dailyLimit() - dailyUsed)));
     }
     int limit = burstLimit(app);
-    ArrayDeque<Long> window = burst.getOrDefault(app.name(), new ArrayDeque<>());
-    int inWindow = 0;
-    int inSecond = 0;
-    for (long t : window) {
-      if (t > now - BURST_WINDOW) {
-        inWindow++;
-      }
-      if (t > now - 1000) {
-        inSecond++;
-      }
-    }
     int secondly = (limit + 9) / 10;
+    ArrayDeque<Long> window = burst.computeIfAbsent(app.name(), k -> new ArrayDeque<>());
+    while (!window.isEmpty() && window.peekFirst() <= now - BURST_WINDOW) {
+      window.pollFirst();
+    }
+    int inWindow = window.size();
+    // Newest first, and only as far as the header needs: this runs on every response.
+    int inSecond = 0;
+    for (var it = window.descendingIterator(); it.hasNext() && inSecond < secondly; ) {
+      if (it.next() <= now - 1000) {
+        break;
+      }
+      inSecond++;
+    }
     h.put("X-HubSpot-RateLimit-Interval-Milliseconds", Long.toString(BURST_WINDOW));
     h.put("X-HubSpot-RateLimit-Max", Integer.toString(limit));
     h.put("X-HubSpot-RateLimit-Remaining", Integer.toString(Math.max(0, limit - inWindow)));

@@ -11,6 +11,10 @@ public final class RecordState {
   // Formatted once on first use: list pages serve each timestamp twice per record (benign race).
   private String createdIso;
   private String updatedIso;
+  /** The record's JSON for the last projection it was served with (states are immutable). */
+  private Serialized serialized;
+
+  record Serialized(PropertyDef[] projection, byte[] json) {}
 
   RecordState(long createdAt, long updatedAt, long archivedAt, String[] values) {
     this.createdAt = createdAt;
@@ -35,6 +39,15 @@ public final class RecordState {
       updatedIso = s;
     }
     return s;
+  }
+
+  byte[] serialized(PropertyDef[] projection) {
+    Serialized s = serialized;
+    return s != null && s.projection() == projection ? s.json() : null;
+  }
+
+  void serialized(PropertyDef[] projection, byte[] json) {
+    serialized = new Serialized(projection, json);
   }
 
   boolean archived() {
