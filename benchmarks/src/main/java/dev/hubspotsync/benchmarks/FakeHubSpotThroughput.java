@@ -64,6 +64,7 @@ public final class FakeHubSpotThroughput {
         boolean cold = pass % 2 == 1 || pass == 0;
         String props = properties(pass % 2 == 1 ? pass : pass - 1);
         hubspot.resetStats();
+        long serverCpuBefore = serverCpuNanos();
         long start = System.nanoTime();
         List<Future<long[]>> parts = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
@@ -79,12 +80,15 @@ public final class FakeHubSpotThroughput {
           bytes += r[1];
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        double serverCpu = (serverCpuNanos() - serverCpuBefore) / 1e9;
         if (records != ids.size()) {
           throw new IllegalStateException("read " + records + " records, expected " + ids.size());
         }
-        System.out.printf("%-16s %,d records in %,d list calls, %.2f s: %,.0f records/s, %,.0f MB/s%n",
-            pass == 0 ? "warm-up:" : (cold ? "cold pass " : "cached pass ") + (pass + 1) / 2 + ":", records, hubspot.stats().calls(Endpoint.LIST), seconds,
-            records / seconds, bytes / seconds / 1e6);
+        System.out.printf("%-16s %,d records in %,d list calls, %.2f s: %,.0f records/s, %,.0f MB/s;"
+                + " server CPU %.2f s = %,.0f records/s per core%n",
+            pass == 0 ? "warm-up:" : (cold ? "cold pass " : "cached pass ") + (pass + 1) / 2 + ":", records,
+            hubspot.stats().calls(Endpoint.LIST), seconds, records / seconds, bytes / seconds / 1e6,
+            serverCpu, records / serverCpu);
       }
     } finally {
       pool.shutdownNow();
@@ -171,6 +175,18 @@ public final class FakeHubSpotThroughput {
       return i;
     }
     return -1;
+  }
+
+  /** CPU time of the portal's HTTP threads: what serving costs, apart from the client sharing the machine. */
+  private static long serverCpuNanos() {
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    long total = 0;
+    for (java.lang.management.ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+      if (info != null && (info.getThreadName().startsWith("fake-hubspot-") || info.getThreadName().startsWith("HTTP-Dispatcher"))) {
+        total += Math.max(0, mx.getThreadCpuTime(info.getThreadId()));
+      }
+    }
+    return total;
   }
 
   private static long usedHeap() {
