@@ -1,0 +1,693 @@
+package dev.hubspotsync.client;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hubspotsync.ErrorCode;
+import dev.hubspotsync.HubSpotApiException;
+import dev.hubspotsync.HubSpotSyncException;
+import dev.hubspotsync.MissingScopesException;
+import dev.hubspotsync.Sleeper;
+import dev.hubspotsync.ratelimit.CallKind;
+import dev.hubspotsync.ratelimit.RateBudget;
+import dev.hubspotsync.ratelimit.RateLimitHeaders;
+import dev.hubspotsync.ratelimit.ThrottlePolicy;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.IntFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP client behind {@link HubSpotClient}: JDK {@code HttpClient}, Jackson, and one retry loop
+ * that knows every HubSpot failure. Recovery per outcome: 429 waits as the budget says for the
+ * policy; 5xx and dropped connections back off exponentially with jitter up to {@code maxAttempts};
+ * a 504 on a page shrinks the page; 401 {@code EXPIRED_AUTHENTICATION} refreshes the OAuth token
+ * once; 414 is returned to the caller, which splits the property list.
+ *
+ * <p>Why not Failsafe: each outcome changes the next request (page size, token, property list) and
+ * every wait must go through the injected {@link Sleeper} so tests run in virtual time; Failsafe's
+ * synchronous executor sleeps on the real clock.
+ */
+final class DefaultHubSpotClient implements HubSpotClient {
+  private static final Logger LOG = LoggerFactory.getLogger(HubSpotClient.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MIN_PAGE = 10;
+  private static final int ASSOCIATION_BATCH = 100;
+  private static final Duration REFRESH_MARGIN = Duration.ofMinutes(5);
+
+  private final String baseUrl;
+  private final HubSpotCredentials credentials;
+  private final RateBudget budget;
+  private final Clock clock;
+  private final Sleeper sleeper;
+  private final int maxAttempts;
+  private final Duration initialBackoff;
+  private final Duration maxBackoff;
+  private final Duration requestTimeout;
+  private final int maxThrottleWaits;
+  private final HttpClient http;
+  private final Object tokenLock = new Object();
+  private String oauthToken;
+  private Instant oauthExpiresAt = Instant.MIN;
+
+  DefaultHubSpotClient(String baseUrl, HubSpotCredentials credentials, RateBudget budget, Clock clock, Sleeper sleeper,
+      int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration requestTimeout, int maxThrottleWaits) {
+    this.baseUrl = baseUrl;
+    this.credentials = credentials;
+    this.budget = budget;
+    this.clock = clock;
+    this.sleeper = sleeper;
+    this.maxAttempts = maxAttempts;
+    this.initialBackoff = initialBackoff;
+    this.maxBackoff = maxBackoff;
+    this.requestTimeout = requestTimeout;
+    this.maxThrottleWaits = maxThrottleWaits;
+    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(20)).build();
+  }
+
+  // ---- operations ------------------------------------------------------------------------------
+
+  @Override
+  public ObjectPage listPage(String objectType, List<String> properties, int limit, String after, boolean archived) {
+    try {
+      return listPageOnce(objectType, properties, limit, after, archived);
+    } catch (UriTooLong e) {
+      if (properties.size() < 2) {
+        throw e.failure();
+      }
+      // 414: fetch the property list in halves and merge the records by id (same page bounds:
+      // the cursor and limit are unchanged, so each half returns the same records).
+      List<String> first = properties.subList(0, properties.size() / 2);
+      List<String> second = properties.subList(properties.size() / 2, properties.size());
+      LOG.info("The property list of {} is too long for one URL ({} properties); fetching it in two parts",
+          objectType, properties.size());
+      ObjectPage a = listPage(objectType, first, limit, after, archived);
+      ObjectPage b = listPage(objectType, second, limit, after, archived);
+      return new ObjectPage(merge(a.results(), b.results()), a.nextAfter());
+    }
+  }
+
+  private ObjectPage listPageOnce(String objectType, List<String> properties, int limit, String after,
+      boolean archived) {
+    return call(CallKind.STANDARD, "list " + objectType, limit, pageSize -> {
+      StringBuilder url = new StringBuilder(baseUrl).append("/crm/v3/objects/").append(enc(objectType))
+          .append("?limit=").append(pageSize);
+      if (after != null) {
+        url.append("&after=").append(enc(after));
+      }
+      if (!properties.isEmpty()) {
+        url.append("&properties=").append(enc(String.join(",", properties)));
+      }
+      if (archived) {
+        url.append("&archived=true");
+      }
+      return get(url.toString());
+    }, (status, body) -> readPage(body));
+  }
+
+  @Override
+  public SearchPage search(String objectType, SearchRequest request) {
+    return call(CallKind.SEARCH, "search " + objectType, request.limit(), pageSize -> {
+      ObjectNode body = JSON.createObjectNode();
+      ArrayNode groups = body.putArray("filterGroups");
+      for (List<SearchRequest.Filter> group : request.filterGroups()) {
+        ArrayNode filters = groups.addObject().putArray("filters");
+        for (SearchRequest.Filter f : group) {
+          ObjectNode fn = filters.addObject().put("propertyName", f.propertyName()).put("operator", f.operator());
+          if (f.value() != null) {
+            fn.put("value", f.value());
+          }
+          if (f.highValue() != null) {
+            fn.put("highValue", f.highValue());
+          }
+          if (!f.values().isEmpty()) {
+            ArrayNode vs = fn.putArray("values");
+            f.values().forEach(vs::add);
+          }
+        }
+      }
+      if (request.sortProperty() != null) {
+        body.putArray("sorts").addObject().put("propertyName", request.sortProperty())
+            .put("direction", request.descending() ? "DESCENDING" : "ASCENDING");
+      }
+      ArrayNode props = body.putArray("properties");
+      request.properties().forEach(props::add);
+      body.put("limit", pageSize);
+      body.put("after", Integer.toString(request.after()));
+      return post(baseUrl + "/crm/v3/objects/" + enc(objectType) + "/search", body.toString());
+    }, (status, body) -> {
+      try (JsonParser p = JSON.getFactory().createParser(body)) {
+        long total = 0;
+        List<CrmRecord> results = List.of();
+        int next = -1;
+        expect(p.nextToken(), JsonToken.START_OBJECT);
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String field = p.currentName();
+          p.nextToken();
+          switch (field) {
+            case "total": total = p.getLongValue(); break;
+            case "results": results = readRecords(p); break;
+            case "paging": {
+              JsonNode paging = JSON.readTree(p);
+              String after = paging.path("next").path("after").asText(null);
+              next = after == null ? -1 : Integer.parseInt(after);
+              break;
+            }
+            default: p.skipChildren();
+          }
+        }
+        return new SearchPage(total, results, next);
+      }
+    });
+  }
+
+  @Override
+  public BatchReadResult batchRead(String objectType, Collection<Long> ids, List<String> properties, boolean archived) {
+    if (ids.size() > 100) {
+      throw new IllegalArgumentException("batchRead takes at most 100 ids; got " + ids.size());
+    }
+    ObjectNode body = JSON.createObjectNode();
+    ArrayNode inputs = body.putArray("inputs");
+    ids.forEach(id -> inputs.addObject().put("id", Long.toString(id)));
+    ArrayNode props = body.putArray("properties");
+    properties.forEach(props::add);
+    String url = baseUrl + "/crm/v3/objects/" + enc(objectType) + "/batch/read" + (archived ? "?archived=true" : "");
+    return call(CallKind.STANDARD, "batch read " + objectType, 0, pageSize -> post(url, body.toString()), (status, raw) -> {
+      List<CrmRecord> found = List.of();
+      List<String> missing = new ArrayList<>();
+      try (JsonParser p = JSON.getFactory().createParser(raw)) {
+        expect(p.nextToken(), JsonToken.START_OBJECT);
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String field = p.currentName();
+          p.nextToken();
+          if (field.equals("results")) {
+            found = readRecords(p);
+          } else if (field.equals("errors")) {
+            JsonNode errors = JSON.readTree(p);
+            for (JsonNode e : errors) {
+              e.path("context").path("ids").forEach(id -> missing.add(id.asText()));
+            }
+          } else {
+            p.skipChildren();
+          }
+        }
+      }
+      return new BatchReadResult(found, missing);
+    });
+  }
+
+  @Override
+  public List<PropertyDefinition> properties(String objectType, boolean archived) {
+    String url = baseUrl + "/crm/v3/properties/" + enc(objectType) + (archived ? "?archived=true" : "");
+    return call(CallKind.STANDARD, "properties of " + objectType, 0, n -> get(url), (status, body) -> {
+      List<PropertyDefinition> out = new ArrayList<>();
+      for (JsonNode p : JSON.readTree(body).path("results")) {
+        out.add(property(p));
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public List<ObjectSchema> schemas() {
+    return call(CallKind.STANDARD, "custom object schemas", 0, n -> get(baseUrl + "/crm/v3/schemas"), (status, body) -> {
+      List<ObjectSchema> out = new ArrayList<>();
+      for (JsonNode s : JSON.readTree(body).path("results")) {
+        List<PropertyDefinition> props = new ArrayList<>();
+        s.path("properties").forEach(p -> props.add(property(p)));
+        out.add(new ObjectSchema(s.path("objectTypeId").asText(), s.path("name").asText(),
+            s.path("fullyQualifiedName").asText(null), s.path("labels").path("singular").asText(null),
+            s.path("labels").path("plural").asText(null), s.path("primaryDisplayProperty").asText(null), props));
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public Map<Long, List<AssociationLink>> associations(String fromType, String toType, Collection<Long> parentIds) {
+    Map<Long, List<AssociationLink>> out = new LinkedHashMap<>();
+    parentIds.forEach(id -> out.put(id, new ArrayList<>()));
+    // Pending inputs: parent id → cursor (null for the first page of that parent).
+    List<Map.Entry<Long, String>> pending = new ArrayList<>();
+    out.keySet().forEach(id -> pending.add(new java.util.AbstractMap.SimpleEntry<>(id, null)));
+    String url = baseUrl + "/crm/v4/associations/" + enc(fromType) + "/" + enc(toType) + "/batch/read";
+    while (!pending.isEmpty()) {
+      List<Map.Entry<Long, String>> batch = new ArrayList<>(pending.subList(0, Math.min(ASSOCIATION_BATCH, pending.size())));
+      pending.subList(0, batch.size()).clear();
+      ObjectNode body = JSON.createObjectNode();
+      ArrayNode inputs = body.putArray("inputs");
+      for (Map.Entry<Long, String> in : batch) {
+        ObjectNode node = inputs.addObject().put("id", Long.toString(in.getKey()));
+        if (in.getValue() != null) {
+          node.put("after", in.getValue());
+        }
+      }
+      JsonNode response = call(CallKind.STANDARD, "associations " + fromType + "→" + toType, 0,
+          n -> post(url, body.toString()), (status, raw) -> JSON.readTree(raw));
+      for (JsonNode result : response.path("results")) {
+        long from = Long.parseLong(result.path("from").path("id").asText());
+        List<AssociationLink> links = out.computeIfAbsent(from, k -> new ArrayList<>());
+        for (JsonNode to : result.path("to")) {
+          long toId = to.path("toObjectId").isNumber() ? to.path("toObjectId").asLong()
+              : Long.parseLong(to.path("toObjectId").asText()); // documented as string, sent as number (§4.1)
+          for (JsonNode t : to.path("associationTypes")) {
+            links.add(new AssociationLink(toId, t.path("typeId").asInt(), t.path("category").asText(),
+                t.path("label").isNull() ? null : t.path("label").asText(null)));
+          }
+        }
+        String next = result.path("paging").path("next").path("after").asText(null);
+        if (next != null) {
+          pending.add(new java.util.AbstractMap.SimpleEntry<>(from, next));
+        }
+      }
+      for (JsonNode error : response.path("errors")) {
+        // NO_ASSOCIATIONS_FOUND means "none": the parent keeps its empty list.
+        if (!"crm.associations.NO_ASSOCIATIONS_FOUND".equals(error.path("subCategory").asText())) {
+          LOG.warn("HubSpot reported an error reading {}→{} associations ({}): {}", fromType, toType,
+              error.path("category").asText(), error.path("message").asText());
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public List<AssociationLabel> associationLabels(String fromType, String toType) {
+    String url = baseUrl + "/crm/v4/associations/" + enc(fromType) + "/" + enc(toType) + "/labels";
+    return call(CallKind.STANDARD, "association labels " + fromType + "→" + toType, 0, n -> get(url), (status, body) -> {
+      List<AssociationLabel> out = new ArrayList<>();
+      for (JsonNode t : JSON.readTree(body).path("results")) {
+        out.add(new AssociationLabel(t.path("typeId").asInt(), t.path("category").asText(),
+            t.path("label").isNull() ? null : t.path("label").asText(null)));
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public DailyUsage dailyUsage() {
+    return call(CallKind.STANDARD, "daily usage", 0, n -> get(baseUrl + "/account-info/v3/api-usage/daily/private-apps"),
+        (status, body) -> {
+          JsonNode r = JSON.readTree(body).path("results").path(0);
+          return new DailyUsage(r.path("usageLimit").asLong(), r.path("currentUsage").asLong(),
+              instant(r.path("collectedAt").asText(null)), instant(r.path("resetsAt").asText(null)));
+        });
+  }
+
+  @Override
+  public void close() {
+    // The JDK HttpClient of Java 17 has no close(); its threads end when it is unreachable.
+  }
+
+  @Override
+  public String toString() {
+    return "HubSpotClient[" + baseUrl + ", " + credentials + "]";
+  }
+
+  // ---- the retry loop --------------------------------------------------------------------------------
+
+  @FunctionalInterface
+  private interface Reader<T> {
+    T read(int status, byte[] body) throws IOException;
+  }
+
+  /** Thrown (to the operation, never to users) when a URL is too long; the operation splits. */
+  private static final class UriTooLong extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final transient HubSpotApiException failure;
+
+    UriTooLong(HubSpotApiException failure) {
+      super(null, null, false, false);
+      this.failure = failure;
+    }
+
+    HubSpotApiException failure() {
+      return failure;
+    }
+  }
+
+  /**
+   * Sends a request built for the current page size until it succeeds or a failure is final.
+   * {@code pageSize} is 0 for calls without pages.
+   */
+  private <T> T call(CallKind kind, String what, int pageSize, IntFunction<HttpRequest.Builder> request, Reader<T> reader) {
+    int attempt = 0;
+    int throttles = 0;
+    boolean refreshed = false;
+    int size = pageSize;
+    while (true) {
+      attempt++;
+      budget.acquire(kind);
+      HttpRequest req = request.apply(size).header("Authorization", "Bearer " + accessToken())
+          .timeout(requestTimeout).build();
+      HttpResponse<byte[]> response;
+      try {
+        response = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+      } catch (IOException e) {
+        budget.onNoResponse(kind);
+        if (attempt >= maxAttempts) {
+          throw new HubSpotApiException(ErrorCode.HUBSPOT_UNAVAILABLE, "HubSpot " + what + " failed after " + attempt
+              + " attempts: the connection failed (" + e.getClass().getSimpleName() + "). Try again later.", true, 0,
+              null, null, null, e);
+        }
+        backoff(what, attempt, "connection failure (" + e.getClass().getSimpleName() + ")");
+        continue;
+      } catch (InterruptedException e) {
+        budget.onNoResponse(kind);
+        Thread.currentThread().interrupt();
+        throw new HubSpotSyncException(ErrorCode.INTERRUPTED, "Interrupted during HubSpot " + what, false, e);
+      }
+      budget.onResponse(kind, RateLimitHeaders.parse(name -> response.headers().firstValue(name)));
+      int status = response.statusCode();
+      byte[] body = response.body();
+      if (status == 200 || status == 207 || status == 201) {
+        try {
+          return reader.read(status, body);
+        } catch (IOException | RuntimeException e) {
+          throw new HubSpotApiException(ErrorCode.UNEXPECTED_RESPONSE, "HubSpot " + what
+              + " returned a body this version cannot read: " + e.getMessage(), false, status, null, null,
+              correlationId(response), e);
+        }
+      }
+      ErrorBody error = ErrorBody.parse(body);
+      String cid = error.correlationId != null ? error.correlationId : correlationId(response);
+      if (status == 429) {
+        ThrottlePolicy policy = ThrottlePolicy.of(error.policyName);
+        Duration retryAfter = response.headers().firstValue("Retry-After").map(DefaultHubSpotClient::seconds).orElse(null);
+        Duration wait = budget.onThrottled(kind, policy, retryAfter);
+        if (policy == ThrottlePolicy.DAILY) {
+          budget.acquire(kind); // throws RateBudgetExhaustedException with resumeAt
+        }
+        if (++throttles > maxThrottleWaits) {
+          throw new HubSpotApiException(ErrorCode.RATE_LIMITED, "HubSpot kept throttling " + what + " (" + throttles
+              + " times 429, policy " + policy + "). Another integration may be using the same app's limit.",
+              true, status, null, null, cid, null);
+        }
+        attempt--; // a 429 is paced, not a failed attempt
+        sleep(wait);
+        continue;
+      }
+      if (status == 401 && "EXPIRED_AUTHENTICATION".equals(error.category) && credentials.isOAuth() && !refreshed) {
+        LOG.info("HubSpot says the OAuth access token expired; refreshing it and retrying {}", what);
+        refresh();
+        refreshed = true;
+        attempt--;
+        continue;
+      }
+      if (status == 401) {
+        throw new HubSpotApiException(ErrorCode.INVALID_AUTHENTICATION, "HubSpot rejected the credentials for " + what
+            + " (401 " + error.category + "): " + (credentials.isOAuth()
+                ? "the OAuth app's access could not be renewed; check the client id, secret and refresh token (was the app uninstalled?)."
+                : "the private app's access token is wrong or was rotated; set a current one (" + HubSpotCredentials.ENV_ACCESS_TOKEN + ")."),
+            false, status, error.category, error.subCategory, cid, null);
+      }
+      if (status == 403 && "MISSING_SCOPES".equals(error.category)) {
+        throw new MissingScopesException("The HubSpot app lacks the scope(s) " + error.requiredScopes + " needed for "
+            + what + ". Grant them in HubSpot (Settings → Integrations → Private Apps → your app → Scopes, or the "
+            + "OAuth app's scopes), then use the new token.", error.requiredScopes, cid);
+      }
+      if (status == 414) {
+        throw new UriTooLong(new HubSpotApiException(ErrorCode.HUBSPOT_REJECTED, "HubSpot " + what
+            + ": the request URL is too long (414) even for a single property.", false, status, null, null, cid, null));
+      }
+      boolean transientStatus = status == 500 || status == 502 || status == 503 || status == 504 || status == 524;
+      if (transientStatus) {
+        if (attempt >= maxAttempts) {
+          throw new HubSpotApiException(ErrorCode.HUBSPOT_UNAVAILABLE, "HubSpot " + what + " failed after " + attempt
+              + " attempts; the last answer was HTTP " + status + (error.message != null ? " (" + error.message + ")" : "")
+              + ". HubSpot may be degraded; try again later.", true, status, error.category, error.subCategory, cid, null);
+        }
+        if (status == 504 && size > MIN_PAGE) {
+          int smaller = Math.max(MIN_PAGE, size / 2);
+          LOG.info("HubSpot timed out (504) on {} with pages of {}; retrying with {}", what, size, smaller);
+          size = smaller;
+        }
+        backoff(what, attempt, "HTTP " + status);
+        continue;
+      }
+      throw new HubSpotApiException(ErrorCode.HUBSPOT_REJECTED, "HubSpot rejected " + what + " (HTTP " + status
+          + (error.category != null ? " " + error.category : "") + "): "
+          + (error.message != null ? error.message : "no error message") + (cid != null ? " [correlationId " + cid + "]" : ""),
+          false, status, error.category, error.subCategory, cid, null);
+    }
+  }
+
+  private void backoff(String what, int attempt, String reason) {
+    long base = Math.min(maxBackoff.toMillis(), initialBackoff.toMillis() << Math.min(20, attempt - 1));
+    long jittered = (long) (base * (0.75 + ThreadLocalRandom.current().nextDouble() * 0.5));
+    Duration wait = Duration.ofMillis(Math.min(maxBackoff.toMillis(), jittered));
+    LOG.warn("HubSpot {} failed with {} (attempt {} of {}); retrying in {} ms", what, reason, attempt, maxAttempts,
+        wait.toMillis());
+    sleep(wait);
+  }
+
+  private void sleep(Duration d) {
+    try {
+      sleeper.sleep(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HubSpotSyncException(ErrorCode.INTERRUPTED, "Interrupted while waiting to retry a HubSpot call", false, e);
+    }
+  }
+
+  // ---- auth --------------------------------------------------------------------------------------------
+
+  private String accessToken() {
+    if (!credentials.isOAuth()) {
+      return credentials.accessToken();
+    }
+    synchronized (tokenLock) {
+      // Refresh before expiry rather than waiting for a 401 (HubSpot's advice, §7).
+      if (oauthToken == null || !clock.instant().isBefore(oauthExpiresAt.minus(REFRESH_MARGIN))) {
+        refresh();
+      }
+      return oauthToken;
+    }
+  }
+
+  private void refresh() {
+    synchronized (tokenLock) {
+      String form = "grant_type=refresh_token&client_id=" + enc(credentials.clientId()) + "&client_secret="
+          + enc(credentials.clientSecret()) + "&refresh_token=" + enc(credentials.refreshToken());
+      HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl + "/oauth/v1/token")).timeout(requestTimeout)
+          .header("Content-Type", "application/x-www-form-urlencoded")
+          .POST(HttpRequest.BodyPublishers.ofString(form)).build();
+      HttpResponse<byte[]> response = null;
+      for (int attempt = 1; response == null; attempt++) {
+        try {
+          response = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+          if (response.statusCode() >= 500 && attempt < maxAttempts) {
+            response = null;
+            backoff("OAuth token refresh", attempt, "a server error");
+          }
+        } catch (IOException e) {
+          if (attempt >= maxAttempts) {
+            throw new HubSpotApiException(ErrorCode.HUBSPOT_UNAVAILABLE, "Could not reach HubSpot to refresh the OAuth "
+                + "access token (" + e.getClass().getSimpleName() + "). Try again later.", true, 0, null, null, null, e);
+          }
+          backoff("OAuth token refresh", attempt, "connection failure");
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new HubSpotSyncException(ErrorCode.INTERRUPTED, "Interrupted while refreshing the OAuth token", false, e);
+        }
+      }
+      JsonNode body = readTreeQuietly(response.body());
+      if (response.statusCode() != 200 || !body.hasNonNull("access_token")) {
+        String status = body.path("status").asText(body.path("error").asText("HTTP " + response.statusCode()));
+        throw new HubSpotApiException(ErrorCode.INVALID_AUTHENTICATION, "HubSpot refused to refresh the OAuth access token ("
+            + status + "): check the client id, client secret and refresh token, or reinstall the app to get a new "
+            + "refresh token.", false, response.statusCode(), status, null, correlationId(response), null);
+      }
+      oauthToken = body.get("access_token").asText();
+      oauthExpiresAt = clock.instant().plusSeconds(body.path("expires_in").asLong(1800));
+      LOG.debug("OAuth access token refreshed; it expires at {}", oauthExpiresAt);
+    }
+  }
+
+  // ---- parsing -----------------------------------------------------------------------------------------
+
+  /** What an error body says; every field optional (§7: parse error bodies leniently; HTML bodies have none). */
+  private static final class ErrorBody {
+    String message;
+    String category;
+    String subCategory;
+    String correlationId;
+    String policyName;
+    List<String> requiredScopes = new ArrayList<>();
+
+    static ErrorBody parse(byte[] body) {
+      ErrorBody e = new ErrorBody();
+      JsonNode n = readTreeQuietly(body);
+      e.message = text(n, "message");
+      e.category = text(n, "category");
+      e.subCategory = text(n, "subCategory");
+      e.correlationId = text(n, "correlationId");
+      e.policyName = text(n, "policyName");
+      for (JsonNode detail : n.path("errors")) {
+        detail.path("context").path("requiredScopes").forEach(s -> e.requiredScopes.add(s.asText()));
+      }
+      if (e.message == null && body != null && body.length > 0 && n.isMissingNode()) {
+        String text = new String(body, 0, Math.min(body.length, 200), StandardCharsets.UTF_8)
+            .replaceAll("<[^>]*>", " ").replaceAll("\\s+", " ").trim();
+        e.message = text.isEmpty() ? null : "non-JSON body: " + text;
+      }
+      return e;
+    }
+
+    private static String text(JsonNode n, String field) {
+      JsonNode v = n.path(field);
+      return v.isTextual() ? v.asText() : null;
+    }
+  }
+
+  private static JsonNode readTreeQuietly(byte[] body) {
+    try {
+      JsonNode n = body == null || body.length == 0 ? null : JSON.readTree(body);
+      return n == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : n;
+    } catch (IOException e) {
+      return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+  }
+
+  private static ObjectPage readPage(byte[] body) throws IOException {
+    try (JsonParser p = JSON.getFactory().createParser(body)) {
+      List<CrmRecord> results = List.of();
+      String next = null;
+      expect(p.nextToken(), JsonToken.START_OBJECT);
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        p.nextToken();
+        if (field.equals("results")) {
+          results = readRecords(p);
+        } else if (field.equals("paging")) {
+          JsonNode paging = JSON.readTree(p);
+          next = paging.path("next").path("after").asText(null);
+        } else {
+          p.skipChildren();
+        }
+      }
+      return new ObjectPage(results, next);
+    }
+  }
+
+  /** Streams an array of records; the parser is on START_ARRAY. */
+  private static List<CrmRecord> readRecords(JsonParser p) throws IOException {
+    expect(p.currentToken(), JsonToken.START_ARRAY);
+    List<CrmRecord> out = new ArrayList<>();
+    while (p.nextToken() == JsonToken.START_OBJECT) {
+      long id = 0;
+      Map<String, String> props = new HashMap<>();
+      Instant created = null;
+      Instant updated = null;
+      Instant archivedAt = null;
+      boolean archived = false;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken t = p.nextToken();
+        switch (field) {
+          case "id": id = Long.parseLong(p.getText()); break;
+          case "properties":
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+              String name = p.currentName();
+              props.put(name, p.nextToken() == JsonToken.VALUE_NULL ? null : p.getText());
+            }
+            break;
+          case "createdAt": created = instant(p.getText()); break;
+          case "updatedAt": updated = instant(p.getText()); break;
+          case "archivedAt": archivedAt = t == JsonToken.VALUE_NULL ? null : instant(p.getText()); break;
+          case "archived": archived = t == JsonToken.VALUE_TRUE; break;
+          default: p.skipChildren();
+        }
+      }
+      out.add(new CrmRecord(id, props, created, updated, archived, archivedAt));
+    }
+    return out;
+  }
+
+  private static List<CrmRecord> merge(List<CrmRecord> a, List<CrmRecord> b) {
+    Map<Long, CrmRecord> byId = new LinkedHashMap<>();
+    a.forEach(r -> byId.put(r.id(), r));
+    for (CrmRecord r : b) {
+      CrmRecord left = byId.get(r.id());
+      if (left == null) {
+        byId.put(r.id(), r);
+      } else {
+        Map<String, String> props = new HashMap<>(left.properties());
+        props.putAll(r.properties());
+        byId.put(r.id(), new CrmRecord(r.id(), props, left.createdAt(), left.updatedAt(), left.archived(), left.archivedAt()));
+      }
+    }
+    return new ArrayList<>(byId.values());
+  }
+
+  private static PropertyDefinition property(JsonNode p) {
+    List<String> options = new ArrayList<>();
+    p.path("options").forEach(o -> options.add(o.path("value").asText()));
+    return new PropertyDefinition(p.path("name").asText(), p.path("label").asText(null), p.path("type").asText(null),
+        p.path("fieldType").asText(null), p.path("groupName").asText(null), p.path("calculated").asBoolean(false),
+        p.path("hubspotDefined").asBoolean(false), p.path("hasUniqueValue").asBoolean(false),
+        p.path("archived").asBoolean(false), options);
+  }
+
+  private static void expect(JsonToken actual, JsonToken expected) throws IOException {
+    if (actual != expected) {
+      throw new IOException("expected " + expected + " but found " + actual);
+    }
+  }
+
+  /** HubSpot's timestamps: ISO-8601 with 0–3 (or more) fraction digits; all digits means epoch ms. */
+  static Instant instant(String text) {
+    if (text == null || text.isEmpty()) {
+      return null;
+    }
+    if (text.chars().allMatch(Character::isDigit)) {
+      return Instant.ofEpochMilli(Long.parseLong(text));
+    }
+    return Instant.parse(text);
+  }
+
+  private static Duration seconds(String retryAfter) {
+    try {
+      return Duration.ofSeconds(Long.parseLong(retryAfter.trim()));
+    } catch (NumberFormatException e) {
+      return null; // an HTTP-date Retry-After: let the budget decide
+    }
+  }
+
+  private static String correlationId(HttpResponse<?> response) {
+    return response.headers().firstValue("X-HubSpot-Correlation-Id").orElse(null);
+  }
+
+  private static HttpRequest.Builder get(String url) {
+    return HttpRequest.newBuilder(URI.create(url)).GET();
+  }
+
+  private static HttpRequest.Builder post(String url, String json) {
+    return HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json));
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,141 @@
+package dev.hubspotsync.client;
+
+import dev.hubspotsync.ErrorCode;
+import dev.hubspotsync.HubSpotSyncException;
+import dev.hubspotsync.Sleeper;
+import dev.hubspotsync.ratelimit.RateBudget;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Typed calls to one HubSpot portal. Every call is paced by the {@link RateBudget}, retried on
+ * transient failures (5xx, reset connections, 429 per policy, at most {@code maxAttempts}), and
+ * fails with a {@link dev.hubspotsync.HubSpotSyncException} subclass that says what to do.
+ *
+ * <p>Built with {@link #builder()}; thread-safe; {@link #close()} releases the HTTP client.
+ */
+public interface HubSpotClient extends AutoCloseable {
+
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * One page of {@code GET /crm/v3/objects/{type}}. {@code after} is null for the first page. A 504
+   * retries with a smaller page; a property list too long for a URL (414) is fetched in parts and
+   * merged by id.
+   */
+  ObjectPage listPage(String objectType, List<String> properties, int limit, String after, boolean archived);
+
+  /** One page of {@code POST /crm/v3/objects/{type}/search}; a 504 retries with a smaller page. */
+  SearchPage search(String objectType, SearchRequest request);
+
+  /** {@code POST …/batch/read} for up to 100 ids; unknown ids come back in {@code notFound}. */
+  BatchReadResult batchRead(String objectType, Collection<Long> ids, List<String> properties, boolean archived);
+
+  /** Property definitions of a type (live ones, or only archived ones). */
+  List<PropertyDefinition> properties(String objectType, boolean archived);
+
+  /** Custom object schemas. */
+  List<ObjectSchema> schemas();
+
+  /**
+   * Associations of each parent to {@code toType}, via the v4 batch read, 100 parents a call,
+   * following per-record paging. Every requested id is a key; a parent without associations
+   * (HubSpot's 207 {@code NO_ASSOCIATIONS_FOUND}) maps to an empty list.
+   */
+  Map<Long, List<AssociationLink>> associations(String fromType, String toType, Collection<Long> parentIds);
+
+  /** Association types between two object types, in that direction. */
+  List<AssociationLabel> associationLabels(String fromType, String toType);
+
+  /** Today's private-app usage of the portal. */
+  DailyUsage dailyUsage();
+
+  @Override
+  void close();
+
+  /** Mutable builder; {@link #build()} copies it. Not thread-safe. */
+  final class Builder {
+    String baseUrl = "https://api.hubapi.com";
+    HubSpotCredentials credentials;
+    RateBudget budget;
+    Clock clock = Clock.systemUTC();
+    Sleeper sleeper = Sleeper.system();
+    int maxAttempts = 4;
+    Duration initialBackoff = Duration.ofMillis(500);
+    Duration maxBackoff = Duration.ofSeconds(30);
+    Duration requestTimeout = Duration.ofSeconds(60);
+    int maxThrottleWaits = 20;
+
+    Builder() {}
+
+    /** Where HubSpot is (default {@code https://api.hubapi.com}); tests point it at FakeHubSpot. */
+    public Builder baseUrl(String url) {
+      this.baseUrl = Objects.requireNonNull(url, "baseUrl").replaceAll("/+$", "");
+      return this;
+    }
+
+    public Builder credentials(HubSpotCredentials credentials) {
+      this.credentials = credentials;
+      return this;
+    }
+
+    /** The portal's rate budget; share one between every client and job of a portal. */
+    public Builder rateBudget(RateBudget budget) {
+      this.budget = budget;
+      return this;
+    }
+
+    /** The clock for OAuth expiry (default system UTC). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock);
+      return this;
+    }
+
+    /** How backoff waits (default: really sleeping). */
+    public Builder sleeper(Sleeper sleeper) {
+      this.sleeper = Objects.requireNonNull(sleeper);
+      return this;
+    }
+
+    /** Attempts per call for 5xx and connection failures, first included (default 4). */
+    public Builder maxAttempts(int attempts) {
+      this.maxAttempts = attempts;
+      return this;
+    }
+
+    /** First backoff; doubles per attempt with ±25 % jitter up to {@code maxBackoff} (default 500 ms, 30 s). */
+    public Builder backoff(Duration initial, Duration max) {
+      this.initialBackoff = initial;
+      this.maxBackoff = max;
+      return this;
+    }
+
+    public Builder requestTimeout(Duration timeout) {
+      this.requestTimeout = timeout;
+      return this;
+    }
+
+    public HubSpotClient build() {
+      if (credentials == null) {
+        throw new HubSpotSyncException(ErrorCode.BAD_CONFIGURATION,
+            "HubSpotClient: credentials are not set; use HubSpotCredentials.privateApp(token), .oauth(…) or .fromEnvironment().");
+      }
+      if (maxAttempts < 1) {
+        throw new HubSpotSyncException(ErrorCode.BAD_CONFIGURATION, "HubSpotClient: maxAttempts must be >= 1, was " + maxAttempts);
+      }
+      if (!baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
+        throw new HubSpotSyncException(ErrorCode.BAD_CONFIGURATION,
+            "HubSpotClient: baseUrl must start with http:// or https://, was " + baseUrl);
+      }
+      RateBudget b = budget != null ? budget : RateBudget.tokenBucket().clock(clock).sleeper(sleeper).build();
+      return new DefaultHubSpotClient(baseUrl, credentials, b, clock, sleeper, maxAttempts, initialBackoff, maxBackoff,
+          requestTimeout, maxThrottleWaits);
+    }
+  }
+}

@@ -1,0 +1,636 @@
+package dev.hubspotsync.ratelimit;
+
+import dev.hubspotsync.ErrorCode;
+import dev.hubspotsync.HubSpotSyncException;
+import dev.hubspotsync.RateBudgetExhaustedException;
+import dev.hubspotsync.Sleeper;
+import dev.hubspotsync.ratelimit.internal.RollingWindow;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The default {@link RateBudget}: rolling-window counters for HubSpot's 10-second burst limit and
+ * search's per-second limit, and a daily ceiling, all corrected by the {@code X-HubSpot-RateLimit-*}
+ * headers of every response. Build one with {@code RateBudget.tokenBucket()…build()} and share it
+ * among every thread and job of the JVM that calls the same portal with the same app.
+ *
+ * <h2>Settings</h2>
+ * <ul>
+ *   <li>{@code timeZone} (default UTC): the portal's time zone, as set in HubSpot. The daily count
+ *       resets at its midnight, and {@link RateBudgetExhaustedException#resumeAt()} is that midnight.
+ *   <li>{@code dailyShare} (default 0.5): the share of the portal's daily limit, as learned from
+ *       {@code X-HubSpot-RateLimit-Daily}, that this budget may use. The daily limit belongs to the
+ *       account and is shared by all its apps, so the default leaves half to everyone else.
+ *   <li>{@code dailyCeiling}: an absolute number of calls per day instead of a share; wins over
+ *       {@code dailyShare}. With neither this nor daily headers (OAuth apps get none), there is no
+ *       daily ceiling.
+ *   <li>{@code burstLimit} (default 100, HubSpot's lowest tier): calls per rolling 10 seconds until
+ *       a response's {@code X-HubSpot-RateLimit-Max} tells the real figure, which then replaces it.
+ *   <li>{@code burstHeadroom} (default 2): calls per window left unused, so that variable latency
+ *       does not turn a full window into a 429. The budget allows {@code max − headroom} per window.
+ *   <li>{@code searchPerSecond} (default 5): search calls per rolling second. Search is exempt from
+ *       the burst window but counts toward the daily limit.
+ *   <li>{@code clock}, {@code sleeper}: where time comes from and how the budget waits; tests inject
+ *       virtual ones.
+ * </ul>
+ *
+ * <h2>Behaviour</h2>
+ * <ul>
+ *   <li>Until a response carries daily headers, today's usage is unknown ({@link Usage#usedToday()}
+ *       is -1) and only one call is let through at a time: a restarted process learns how much of
+ *       the day is gone before it can overshoot. The others wait, looking again every 50 ms. A search
+ *       response (which has no headers) or a failed call lets the next caller try. If a standard
+ *       response carries burst headers but no daily ones (an OAuth app), the budget stops waiting for
+ *       them and counts its own calls. A first call not reported back within 60 s is taken as lost.
+ *   <li>From then on, usage is {@code Daily − Daily-Remaining} of each response plus the calls still
+ *       in flight. Responses can arrive out of order, so a figure lower than an earlier one by less
+ *       than the burst limit is taken as stale; a bigger drop means HubSpot's day began. In the
+ *       first five minutes after midnight, figures above the budget's own count are taken as
+ *       yesterday's and ignored. If {@code X-HubSpot-RateLimit-Remaining} shows more calls in
+ *       HubSpot's window than this budget can have put there (another process uses the same app),
+ *       the difference is held back until the window next frees.
+ *   <li>Above 90 % of the daily ceiling the burst and search limits are halved, above 97 % they are
+ *       quartered; {@link Usage#burstLimit()} reports the allowance after headroom and this pacing.
+ *       A call that would cross the ceiling is refused: {@link #acquire} throws
+ *       {@link RateBudgetExhaustedException}, {@link #tryAcquire} returns false.
+ *   <li>A 429 holds back the kind of call it names for the time {@link #onThrottled} returns; a 429
+ *       with policy {@code DAILY} exhausts the budget until the next reset.
+ *   <li>Log lines (INFO) when usage first crosses 50, 75 and 90 % of the ceiling each day and when
+ *       pacing changes; a WARN for every 429.
+ * </ul>
+ *
+ * <p>Thread-safe: any number of threads may share one instance; together they never exceed the
+ * windows. Waiting happens through the sleeper, outside any lock. The budget holds no resources and
+ * needs no closing; its counts live only in memory, which is why it relearns them from HubSpot.
+ * Arguments must not be null, except {@code retryAfter} of {@link #onThrottled}.
+ */
+public final class TokenBucketRateBudget implements RateBudget {
+  private static final Logger LOG = LoggerFactory.getLogger(TokenBucketRateBudget.class);
+
+  static final long BURST_WINDOW_MILLIS = 10_000;
+  static final long SEARCH_WINDOW_MILLIS = 1_000;
+  /** How often callers waiting for the first response look again. */
+  static final long PROBE_POLL_MILLIS = 50;
+  /** A first call unanswered for this long is taken as lost (a caller that never reported back), so another may go. */
+  static final long PROBE_TIMEOUT_MILLIS = 60_000;
+  /**
+   * Just after local midnight, a response may still carry yesterday's count (its call left before
+   * midnight, or HubSpot's clock is behind ours): for this long, figures above the local count are
+   * not believed.
+   */
+  static final long NEW_DAY_GRACE_MILLIS = 5 * 60_000;
+  private static final int[] THRESHOLDS = {50, 75, 90};
+
+  private enum Knowledge { UNKNOWN, FROM_HEADERS, COUNTED_LOCALLY }
+
+  private enum Pace {
+    FULL("back to full speed", 1), HALF("slowed to half speed", 2), QUARTER("slowed to a quarter of full speed", 4);
+
+    final String description;
+    final int divisor;
+
+    Pace(String description, int divisor) {
+      this.description = description;
+      this.divisor = divisor;
+    }
+  }
+
+  private final Clock clock;
+  private final Sleeper sleeper;
+  private final ZoneId timeZone;
+  private final double dailyShare;
+  private final long dailyCeiling;
+  private final int burstLimit;
+  private final int burstHeadroom;
+  private final int searchPerSecond;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  // Everything below is guarded by lock.
+  // Burst calls are remembered a minute longer, to read headers of slow responses against (see onResponse).
+  private final RollingWindow burst = new RollingWindow(BURST_WINDOW_MILLIS, 60_000);
+  private final RollingWindow search = new RollingWindow(SEARCH_WINDOW_MILLIS, 0);
+  /** When the standard calls still in flight were sent, oldest first. */
+  private final ArrayDeque<Long> standardInFlight = new ArrayDeque<>();
+  private LocalDate day;
+  private long dayStartedAt;
+  private Instant resetsAt;
+  private Knowledge knowledge = Knowledge.UNKNOWN;
+  private boolean probeInFlight;
+  private long probeStartedAt;
+  /** Calls counted today; reported only once knowledge is no longer UNKNOWN. */
+  private long used;
+  /** The highest usage a response reported today, or -1. */
+  private long reportedHighWater = -1;
+  private long portalDailyLimit = -1;
+  private int headerMax = -1;
+  private int inFlight;
+  private long standardHeldUntil;
+  private long searchHeldUntil;
+  private boolean exhaustedByPortal;
+  private Pace pace = Pace.FULL;
+  private int thresholdsLogged;
+
+  private TokenBucketRateBudget(Builder b) {
+    this.clock = b.clock;
+    this.sleeper = b.sleeper;
+    this.timeZone = b.timeZone;
+    this.dailyShare = b.dailyShare;
+    this.dailyCeiling = b.dailyCeiling;
+    this.burstLimit = b.burstLimit;
+    this.burstHeadroom = b.burstHeadroom;
+    this.searchPerSecond = b.searchPerSecond;
+  }
+
+  /** A builder with the defaults described on this class. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this budget's settings (not its counts), to derive a variant. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.clock = clock;
+    b.sleeper = sleeper;
+    b.timeZone = timeZone;
+    b.dailyShare = dailyShare;
+    b.dailyCeiling = dailyCeiling;
+    b.burstLimit = burstLimit;
+    b.burstHeadroom = burstHeadroom;
+    b.searchPerSecond = searchPerSecond;
+    return b;
+  }
+
+  @Override
+  public void acquire(CallKind kind) {
+    Objects.requireNonNull(kind, "kind");
+    while (true) {
+      List<Runnable> logs = new ArrayList<>(2);
+      RateBudgetExhaustedException refusal;
+      long wait = 0;
+      lock.lock();
+      try {
+        long now = clock.millis();
+        rollDay(now, logs);
+        refusal = refusal();
+        if (refusal == null) {
+          wait = delay(kind, now, logs);
+          if (wait == 0) {
+            record(kind, now, logs);
+          }
+        }
+      } finally {
+        lock.unlock();
+      }
+      logs.forEach(Runnable::run);
+      if (refusal != null) {
+        throw refusal;
+      }
+      if (wait == 0) {
+        return;
+      }
+      try {
+        sleeper.sleep(Duration.ofMillis(wait));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new HubSpotSyncException(ErrorCode.INTERRUPTED, "Interrupted while waiting for the rate budget to allow a "
+            + kind + " call (" + wait + " ms to go); no call was made", false, e);
+      }
+    }
+  }
+
+  @Override
+  public boolean tryAcquire(CallKind kind) {
+    Objects.requireNonNull(kind, "kind");
+    List<Runnable> logs = new ArrayList<>(2);
+    boolean acquired = false;
+    lock.lock();
+    try {
+      long now = clock.millis();
+      rollDay(now, logs);
+      if (refusal() == null && delay(kind, now, logs) == 0) {
+        record(kind, now, logs);
+        acquired = true;
+      }
+    } finally {
+      lock.unlock();
+    }
+    logs.forEach(Runnable::run);
+    return acquired;
+  }
+
+  @Override
+  public void onResponse(CallKind kind, RateLimitHeaders headers) {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(headers, "headers");
+    List<Runnable> logs = new ArrayList<>(2);
+    lock.lock();
+    try {
+      long now = clock.millis();
+      rollDay(now, logs);
+      int othersInFlight = Math.max(0, inFlight - 1);
+      inFlight = Math.max(0, inFlight - 1);
+      probeInFlight = false;
+      // Which call this answers is unknown, but it was sent no earlier than the oldest one in flight.
+      Long sentNoEarlier = kind == CallKind.STANDARD ? standardInFlight.pollFirst() : null;
+      if (headers.max().isPresent() && headers.max().getAsLong() > 0) {
+        headerMax = (int) Math.min(Integer.MAX_VALUE, headers.max().getAsLong());
+      }
+      if (headers.daily().isPresent() && headers.dailyRemaining().isPresent()) {
+        long daily = headers.daily().getAsLong();
+        long reported = Math.max(0, daily - headers.dailyRemaining().getAsLong());
+        portalDailyLimit = daily;
+        // Just after midnight, a figure above the local count is probably yesterday's: the local count stands.
+        boolean yesterdays = now - dayStartedAt < NEW_DAY_GRACE_MILLIS && reported > used;
+        if (!yesterdays) {
+          boolean hubSpotReset = reportedHighWater - reported > burstMax();
+          // Responses arrive out of order, so a slightly lower figure is an older one; a much lower one
+          // means HubSpot's day began (at a midnight other than timeZone's, if that is misconfigured).
+          reportedHighWater = hubSpotReset ? reported : Math.max(reportedHighWater, reported);
+          // The other calls in flight may not be in HubSpot's count yet; counting them errs on the safe side.
+          used = reportedHighWater + othersInFlight;
+        }
+        if (knowledge != Knowledge.FROM_HEADERS) {
+          long ceiling = ceiling();
+          logs.add(() -> LOG.info("HubSpot reports {} of the portal's {} daily calls used today; this budget's daily ceiling is {}",
+              reported, daily, ceiling));
+        }
+        knowledge = Knowledge.FROM_HEADERS;
+      } else if (knowledge == Knowledge.UNKNOWN && kind == CallKind.STANDARD
+          && (headers.max().isPresent() || headers.remaining().isPresent())) {
+        knowledge = Knowledge.COUNTED_LOCALLY;
+        String ceiling = ceiling() < 0 ? "none" : Long.toString(ceiling());
+        logs.add(() -> LOG.info("HubSpot sends no daily usage headers (an OAuth app?); the rate budget counts this "
+            + "process's calls against its daily ceiling ({})", ceiling));
+      }
+      if (kind == CallKind.STANDARD && headers.remaining().isPresent() && headerMax > 0) {
+        // The headers describe HubSpot's window when the request arrived, which may hold calls that have
+        // since left ours: compare with all our calls that can have been in it.
+        long hubSpotCount = headerMax - headers.remaining().getAsLong();
+        long ours = burst.countAfter((sentNoEarlier != null ? sentNoEarlier : now) - BURST_WINDOW_MILLIS);
+        long unknown = Math.min(hubSpotCount - ours, headerMax);
+        if (unknown > 0) {
+          burst.addUnknown((int) unknown, now);
+        }
+      }
+      afterUsageChanged(logs);
+    } finally {
+      lock.unlock();
+    }
+    logs.forEach(Runnable::run);
+  }
+
+  @Override
+  public Duration onThrottled(CallKind kind, ThrottlePolicy policy, Duration retryAfter) {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(policy, "policy");
+    Duration wait;
+    String holding;
+    List<Runnable> logs = new ArrayList<>(1);
+    lock.lock();
+    try {
+      long now = clock.millis();
+      rollDay(now, logs);
+      probeInFlight = false;
+      switch (policy) {
+        case TEN_SECONDLY_ROLLING: {
+          long oldest = burst.oldest(now);
+          long millis = retryAfter != null ? retryAfter.toMillis()
+              // With no call of ours in the window, the others' calls could be anywhere in it.
+              : oldest < 0 ? BURST_WINDOW_MILLIS : oldest + BURST_WINDOW_MILLIS - now;
+          wait = Duration.ofMillis(Math.max(1_000, millis));
+          standardHeldUntil = Math.max(standardHeldUntil, now + wait.toMillis());
+          holding = "holding back " + CallKind.STANDARD + " calls for " + wait.toMillis() + " ms";
+          break;
+        }
+        case SECONDLY:
+          wait = nonNegative(retryAfter != null ? retryAfter : Duration.ofSeconds(1));
+          searchHeldUntil = Math.max(searchHeldUntil, now + wait.toMillis());
+          holding = "holding back " + CallKind.SEARCH + " calls for " + wait.toMillis() + " ms";
+          break;
+        case DAILY:
+          exhaustedByPortal = true;
+          wait = Duration.between(Instant.ofEpochMilli(now), resetsAt);
+          holding = "the portal's daily limit is reached; no calls until " + resetsAt + " (midnight " + zoneName() + ")";
+          break;
+        default:
+          wait = nonNegative(retryAfter != null ? retryAfter : Duration.ofSeconds(1));
+          hold(kind, now + wait.toMillis());
+          holding = "holding back " + kind + " calls for " + wait.toMillis() + " ms";
+          break;
+      }
+    } finally {
+      lock.unlock();
+    }
+    logs.forEach(Runnable::run);
+    LOG.warn("HubSpot answered 429 ({}) to a {} call ({}); {}", policy, kind,
+        retryAfter == null ? "no Retry-After" : "Retry-After " + retryAfter.toMillis() + " ms", holding);
+    return wait;
+  }
+
+  @Override
+  public void onNoResponse(CallKind kind) {
+    Objects.requireNonNull(kind, "kind");
+    lock.lock();
+    try {
+      // The call may or may not have reached HubSpot; it stays counted until a response says otherwise.
+      inFlight = Math.max(0, inFlight - 1);
+      if (kind == CallKind.STANDARD) {
+        standardInFlight.pollFirst();
+      }
+      probeInFlight = false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public Usage usage() {
+    List<Runnable> logs = new ArrayList<>(1);
+    Usage usage;
+    lock.lock();
+    try {
+      rollDay(clock.millis(), logs);
+      usage = new Usage(knowledge == Knowledge.UNKNOWN ? -1 : used, ceiling(), resetsAt, standardLimit());
+    } finally {
+      lock.unlock();
+    }
+    logs.forEach(Runnable::run);
+    return usage;
+  }
+
+  @Override
+  public String toString() {
+    Usage u = usage();
+    return "TokenBucketRateBudget[usedToday=" + u.usedToday() + ", dailyCeiling=" + u.dailyCeiling()
+        + ", burstLimit=" + u.burstLimit() + ", searchPerSecond=" + searchPerSecond + ", timeZone=" + zoneName()
+        + ", resetsAt=" + u.resetsAt() + "]";
+  }
+
+  // ---- under the lock ----
+
+  private void rollDay(long now, List<Runnable> logs) {
+    LocalDate today = Instant.ofEpochMilli(now).atZone(timeZone).toLocalDate();
+    if (day != null && !today.isAfter(day)) {
+      return;
+    }
+    boolean rolled = day != null;
+    day = today;
+    dayStartedAt = today.atStartOfDay(timeZone).toInstant().toEpochMilli();
+    resetsAt = today.plusDays(1).atStartOfDay(timeZone).toInstant();
+    if (rolled) {
+      used = 0;
+      reportedHighWater = -1;
+      exhaustedByPortal = false;
+      thresholdsLogged = 0;
+      logs.add(() -> LOG.info("New day in {} ({}): the daily rate budget count starts again from 0", zoneName(), today));
+      afterUsageChanged(logs);
+    }
+  }
+
+  /** Why the next call may not be made today, or null. */
+  private RateBudgetExhaustedException refusal() {
+    if (exhaustedByPortal) {
+      return new RateBudgetExhaustedException("HubSpot answered 429 DAILY: the portal's daily API limit is reached"
+          + (knowledge == Knowledge.UNKNOWN ? "" : " (this budget counts " + used + " calls today, ceiling "
+          + (ceiling() < 0 ? "none" : Long.toString(ceiling())) + ")")
+          + ". The count resets at " + resetsAt + " (midnight " + zoneName() + "); stop at the last checkpoint and run "
+          + "again then.", resetsAt);
+    }
+    long ceiling = ceiling();
+    if (knowledge != Knowledge.UNKNOWN && ceiling >= 0 && used + 1 > ceiling) {
+      return new RateBudgetExhaustedException("Daily rate budget exhausted: " + used + " of " + ceiling
+          + " calls used today (ceiling: " + ceilingSource() + "). The count resets at " + resetsAt + " (midnight "
+          + zoneName() + "); stop at the last checkpoint and run again then, or raise dailyShare/dailyCeiling.",
+          resetsAt);
+    }
+    return null;
+  }
+
+  /** Milliseconds to wait before a call of {@code kind} fits, or 0 if it fits now. */
+  private long delay(CallKind kind, long now, List<Runnable> logs) {
+    if (knowledge == Knowledge.UNKNOWN && probeInFlight) {
+      long probing = now - probeStartedAt;
+      if (probing < PROBE_TIMEOUT_MILLIS) {
+        return Math.min(PROBE_POLL_MILLIS, PROBE_TIMEOUT_MILLIS - probing);
+      }
+      probeInFlight = false;
+      logs.add(() -> LOG.warn("The rate budget's first call got no onResponse/onNoResponse within {} ms; letting another "
+          + "call find out today's usage. Report every acquired call back to the budget.", PROBE_TIMEOUT_MILLIS));
+    }
+    long held = (kind == CallKind.STANDARD ? standardHeldUntil : searchHeldUntil) - now;
+    long room = kind == CallKind.STANDARD ? burst.waitForRoom(standardLimit(), now)
+        : search.waitForRoom(searchLimit(), now);
+    return Math.max(0, Math.max(held, room));
+  }
+
+  private void record(CallKind kind, long now, List<Runnable> logs) {
+    if (kind == CallKind.STANDARD) {
+      burst.add(now);
+      standardInFlight.addLast(now);
+    } else {
+      search.add(now);
+    }
+    inFlight++;
+    used++;
+    if (knowledge == Knowledge.UNKNOWN) {
+      probeInFlight = true;
+      probeStartedAt = now;
+    }
+    afterUsageChanged(logs);
+  }
+
+  private void hold(CallKind kind, long until) {
+    if (kind == CallKind.STANDARD) {
+      standardHeldUntil = Math.max(standardHeldUntil, until);
+    } else {
+      searchHeldUntil = Math.max(searchHeldUntil, until);
+    }
+  }
+
+  private void afterUsageChanged(List<Runnable> logs) {
+    long ceiling = ceiling();
+    boolean known = knowledge != Knowledge.UNKNOWN && ceiling > 0;
+    Pace next = !known ? Pace.FULL
+        : used * 100 > 97 * ceiling ? Pace.QUARTER
+        : used * 100 > 90 * ceiling ? Pace.HALF
+        : Pace.FULL;
+    if (next != pace) {
+      pace = next;
+      long u = used;
+      int standard = standardLimit();
+      int searches = searchLimit();
+      logs.add(() -> LOG.info("Rate budget pacing {}: {} of {} daily calls used; now {} calls per 10 s and {} searches per second",
+          next.description, u, ceiling, standard, searches));
+    }
+    if (!known) {
+      return;
+    }
+    int crossed = 0;
+    while (crossed < THRESHOLDS.length && used * 100 >= THRESHOLDS[crossed] * ceiling) {
+      crossed++;
+    }
+    if (crossed > thresholdsLogged) {
+      thresholdsLogged = crossed;
+      int percent = THRESHOLDS[crossed - 1];
+      long u = used;
+      Instant reset = resetsAt;
+      logs.add(() -> LOG.info("HubSpot daily usage passed {} % of this budget's ceiling: {} of {} calls; the count resets at {} (midnight {})",
+          percent, u, ceiling, reset, zoneName()));
+    }
+  }
+
+  private long ceiling() {
+    if (dailyCeiling > 0) {
+      return dailyCeiling;
+    }
+    return portalDailyLimit < 0 ? -1 : (long) Math.floor(portalDailyLimit * dailyShare);
+  }
+
+  private String ceilingSource() {
+    if (dailyCeiling > 0) {
+      return "dailyCeiling " + dailyCeiling;
+    }
+    return "dailyShare " + BigDecimal.valueOf(dailyShare).movePointRight(2).stripTrailingZeros().toPlainString()
+        + " % of the portal's daily limit of " + portalDailyLimit;
+  }
+
+  private int burstMax() {
+    return headerMax > 0 ? headerMax : burstLimit;
+  }
+
+  private int standardLimit() {
+    return Math.max(1, Math.max(1, burstMax() - burstHeadroom) / pace.divisor);
+  }
+
+  private int searchLimit() {
+    return Math.max(1, searchPerSecond / pace.divisor);
+  }
+
+  /** "UTC" rather than {@link ZoneOffset#UTC}'s "Z", which reads badly in a log line. */
+  private String zoneName() {
+    return timeZone.normalized().equals(ZoneOffset.UTC) ? "UTC" : timeZone.getId();
+  }
+
+  private static Duration nonNegative(Duration d) {
+    return d.isNegative() ? Duration.ZERO : d;
+  }
+
+  /**
+   * Settings of a {@link TokenBucketRateBudget}. Setters validate at once and throw
+   * {@link HubSpotSyncException} with {@link ErrorCode#BAD_CONFIGURATION} naming the setting.
+   * {@link #build()} copies the settings, so one builder can make several independent budgets. Not
+   * thread-safe.
+   */
+  public static final class Builder {
+    private Clock clock = Clock.systemUTC();
+    private Sleeper sleeper = Sleeper.system();
+    private ZoneId timeZone = ZoneOffset.UTC;
+    private double dailyShare = 0.5;
+    private long dailyCeiling = -1;
+    private int burstLimit = 100;
+    private int burstHeadroom = 2;
+    private int searchPerSecond = 5;
+
+    private Builder() {}
+
+    /** Where the budget reads the time (default {@link Clock#systemUTC()}); only its instant is used. */
+    public Builder clock(Clock clock) {
+      this.clock = notNull(clock, "clock");
+      return this;
+    }
+
+    /** How the budget waits (default {@link Sleeper#system()}). */
+    public Builder sleeper(Sleeper sleeper) {
+      this.sleeper = notNull(sleeper, "sleeper");
+      return this;
+    }
+
+    /** The portal's time zone, as set in HubSpot (default UTC): the daily count resets at its midnight. */
+    public Builder timeZone(ZoneId timeZone) {
+      this.timeZone = notNull(timeZone, "timeZone");
+      return this;
+    }
+
+    /**
+     * The share of the portal's daily limit this budget may use, in (0, 1] (default 0.5). The limit is
+     * learned from {@code X-HubSpot-RateLimit-Daily}. Ignored when {@link #dailyCeiling} is set.
+     */
+    public Builder dailyShare(double share) {
+      if (!(share > 0 && share <= 1)) {
+        throw bad("dailyShare must be in (0, 1], was " + share);
+      }
+      this.dailyShare = share;
+      return this;
+    }
+
+    /** At most this many calls per day, whatever the portal's limit; wins over {@link #dailyShare}. */
+    public Builder dailyCeiling(long calls) {
+      if (calls < 1) {
+        throw bad("dailyCeiling must be at least 1, was " + calls);
+      }
+      this.dailyCeiling = calls;
+      return this;
+    }
+
+    /**
+     * Calls per rolling 10 seconds before a response tells the real limit (default 100, the lowest
+     * tier); {@code X-HubSpot-RateLimit-Max} replaces it.
+     */
+    public Builder burstLimit(int perTenSeconds) {
+      if (perTenSeconds < 1) {
+        throw bad("burstLimit must be at least 1, was " + perTenSeconds);
+      }
+      this.burstLimit = perTenSeconds;
+      return this;
+    }
+
+    /** Calls per 10-second window left unused as a safety margin (default 2). */
+    public Builder burstHeadroom(int calls) {
+      if (calls < 0) {
+        throw bad("burstHeadroom must be at least 0, was " + calls);
+      }
+      this.burstHeadroom = calls;
+      return this;
+    }
+
+    /** Search calls per rolling second (default 5, HubSpot's limit). */
+    public Builder searchPerSecond(int perSecond) {
+      if (perSecond < 1) {
+        throw bad("searchPerSecond must be at least 1, was " + perSecond);
+      }
+      this.searchPerSecond = perSecond;
+      return this;
+    }
+
+    /** A new budget with these settings, knowing nothing yet about today's usage. */
+    public TokenBucketRateBudget build() {
+      if (burstHeadroom >= burstLimit) {
+        throw bad("burstHeadroom must be less than burstLimit (" + burstLimit + "), was " + burstHeadroom);
+      }
+      return new TokenBucketRateBudget(this);
+    }
+
+    private static <T> T notNull(T value, String name) {
+      if (value == null) {
+        throw bad(name + " must not be null");
+      }
+      return value;
+    }
+
+    private static HubSpotSyncException bad(String message) {
+      return new HubSpotSyncException(ErrorCode.BAD_CONFIGURATION, message);
+    }
+  }
+}
