@@ -61,6 +61,10 @@ import org.slf4j.LoggerFactory;
  *       yesterday's and ignored. If {@code X-HubSpot-RateLimit-Remaining} shows more calls in
  *       HubSpot's window than this budget can have put there (another process uses the same app),
  *       the difference is held back until the window next frees.
+ *   <li>A standard call holds its slot in the burst window until 10 s after its answer, not after
+ *       it was sent: HubSpot counts a request when it arrives, which can be as late as the latency
+ *       (requests queue at the far end). That keeps the window free of 429s at a cost of latency /
+ *       10 s of throughput. Search is counted from the send: its window is one second.
  *   <li>Above 90 % of the daily ceiling the burst and search limits are halved, above 97 % they are
  *       quartered; {@link Usage#burstLimit()} reports the allowance after headroom and this pacing.
  *       A call that would cross the ceiling is refused: {@link #acquire} throws
@@ -243,7 +247,7 @@ public final class TokenBucketRateBudget implements RateBudget {
       inFlight = Math.max(0, inFlight - 1);
       probeInFlight = false;
       // Which call this answers is unknown, but it was sent no earlier than the oldest one in flight.
-      Long sentNoEarlier = kind == CallKind.STANDARD ? standardInFlight.pollFirst() : null;
+      Long sentNoEarlier = answered(kind, now);
       if (headers.max().isPresent() && headers.max().getAsLong() > 0) {
         headerMax = (int) Math.min(Integer.MAX_VALUE, headers.max().getAsLong());
       }
@@ -344,11 +348,9 @@ public final class TokenBucketRateBudget implements RateBudget {
     Objects.requireNonNull(kind, "kind");
     lock.lock();
     try {
-      // The call may or may not have reached HubSpot; it stays counted until a response says otherwise.
+      // The call may or may not have reached HubSpot; it stays counted, as if answered now.
       inFlight = Math.max(0, inFlight - 1);
-      if (kind == CallKind.STANDARD) {
-        standardInFlight.pollFirst();
-      }
+      answered(kind, clock.millis());
       probeInFlight = false;
     } finally {
       lock.unlock();
@@ -449,6 +451,25 @@ public final class TokenBucketRateBudget implements RateBudget {
       probeStartedAt = now;
     }
     afterUsageChanged(logs);
+  }
+
+  /**
+   * A call of {@code kind} was answered (or failed) now. A standard call's window entry moves from
+   * when it was sent to now, since HubSpot may have admitted it at any moment in between (a request
+   * can queue at the far end for as long as the latency): that keeps the burst window free of 429s
+   * at a cost of latency / 10 s. Search is not restamped: its window is one second, so the same rule
+   * would cost a third of search's throughput at typical latencies, and a rare 429 SECONDLY costs
+   * only a second. Returns when the oldest standard call in flight was sent, or null.
+   */
+  private Long answered(CallKind kind, long now) {
+    if (kind != CallKind.STANDARD) {
+      return null;
+    }
+    Long sent = standardInFlight.pollFirst();
+    if (sent != null) {
+      burst.restamp(sent, now);
+    }
+    return sent;
   }
 
   private void hold(CallKind kind, long until) {

@@ -40,6 +40,22 @@ public final class RollingWindow {
   }
 
   /**
+   * Moves one call recorded at {@code sent} (or the first one after it) to {@code now}: the call was
+   * answered now, so HubSpot admitted it at some moment up to now and counts it until
+   * {@code now + span} at the latest. Restamping every answered call this way keeps the window at
+   * least as full as HubSpot's, whatever the latency and whichever call was answered.
+   */
+  public void restamp(long sent, long now) {
+    forget(now);
+    int at = firstAfter(sent - 1);
+    if (at < end) {
+      System.arraycopy(times, at + 1, times, at, end - at - 1);
+      end--;
+    }
+    add(now);
+  }
+
+  /**
    * Records {@code n} calls this process did not make (another process using the same app). They are
    * given the time of the oldest call in the window, or {@code now} if it is empty, so they leave
    * when the window next frees.
