@@ -32,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -156,28 +157,23 @@ final class DefaultHubSpotClient implements HubSpotClient {
       body.put("after", Integer.toString(request.after()));
       return post(baseUrl + "/crm/v3/objects/" + enc(objectType) + "/search", body.toString());
     }, (status, body) -> {
-      try (JsonParser p = JSON.getFactory().createParser(body)) {
-        long total = 0;
-        List<CrmRecord> results = List.of();
-        int next = -1;
-        expect(p.nextToken(), JsonToken.START_OBJECT);
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String field = p.currentName();
-          p.nextToken();
-          switch (field) {
-            case "total": total = p.getLongValue(); break;
-            case "results": results = readRecords(p); break;
-            case "paging": {
-              JsonNode paging = JSON.readTree(p);
-              String after = paging.path("next").path("after").asText(null);
-              next = after == null ? -1 : Integer.parseInt(after);
-              break;
-            }
-            default: p.skipChildren();
+      long[] total = {0};
+      AtomicReference<List<CrmRecord>> results = new AtomicReference<>(List.of());
+      int[] next = {-1};
+      readFields(body, (field, p) -> {
+        switch (field) {
+          case "total": total[0] = p.getLongValue(); return true;
+          case "results": results.set(readRecords(p)); return true;
+          case "paging": {
+            JsonNode paging = JSON.readTree(p);
+            String after = paging.path("next").path("after").asText(null);
+            next[0] = after == null ? -1 : Integer.parseInt(after);
+            return true;
           }
+          default: return false;
         }
-        return new SearchPage(total, results, next);
-      }
+      });
+      return new SearchPage(total[0], results.get(), next[0]);
     });
   }
 
@@ -193,26 +189,23 @@ final class DefaultHubSpotClient implements HubSpotClient {
     properties.forEach(props::add);
     String url = baseUrl + "/crm/v3/objects/" + enc(objectType) + "/batch/read" + (archived ? "?archived=true" : "");
     return call(CallKind.STANDARD, "batch read " + objectType, 0, pageSize -> post(url, body.toString()), (status, raw) -> {
-      List<CrmRecord> found = List.of();
+      AtomicReference<List<CrmRecord>> found = new AtomicReference<>(List.of());
       List<String> missing = new ArrayList<>();
-      try (JsonParser p = JSON.getFactory().createParser(raw)) {
-        expect(p.nextToken(), JsonToken.START_OBJECT);
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String field = p.currentName();
-          p.nextToken();
-          if (field.equals("results")) {
-            found = readRecords(p);
-          } else if (field.equals("errors")) {
-            JsonNode errors = JSON.readTree(p);
-            for (JsonNode e : errors) {
-              e.path("context").path("ids").forEach(id -> missing.add(id.asText()));
-            }
-          } else {
-            p.skipChildren();
-          }
+      readFields(raw, (field, p) -> {
+        if (field.equals("results")) {
+          found.set(readRecords(p));
+          return true;
         }
-      }
-      return new BatchReadResult(found, missing);
+        if (field.equals("errors")) {
+          JsonNode errors = JSON.readTree(p);
+          for (JsonNode e : errors) {
+            e.path("context").path("ids").forEach(id -> missing.add(id.asText()));
+          }
+          return true;
+        }
+        return false;
+      });
+      return new BatchReadResult(found.get(), missing);
     });
   }
 
@@ -570,23 +563,40 @@ final class DefaultHubSpotClient implements HubSpotClient {
   }
 
   private static ObjectPage readPage(byte[] body) throws IOException {
+    AtomicReference<List<CrmRecord>> results = new AtomicReference<>(List.of());
+    String[] next = {null};
+    readFields(body, (field, p) -> {
+      if (field.equals("results")) {
+        results.set(readRecords(p));
+        return true;
+      }
+      if (field.equals("paging")) {
+        JsonNode paging = JSON.readTree(p);
+        next[0] = paging.path("next").path("after").asText(null);
+        return true;
+      }
+      return false;
+    });
+    return new ObjectPage(results.get(), next[0]);
+  }
+
+  /** Reads one field's value; returns false to have it skipped. The parser is on the value's first token. */
+  @FunctionalInterface
+  private interface FieldReader {
+    boolean read(String field, JsonParser p) throws IOException;
+  }
+
+  /** Streams the top-level fields of a response object: pages are read without building a tree. */
+  private static void readFields(byte[] body, FieldReader reader) throws IOException {
     try (JsonParser p = JSON.getFactory().createParser(body)) {
-      List<CrmRecord> results = List.of();
-      String next = null;
       expect(p.nextToken(), JsonToken.START_OBJECT);
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         p.nextToken();
-        if (field.equals("results")) {
-          results = readRecords(p);
-        } else if (field.equals("paging")) {
-          JsonNode paging = JSON.readTree(p);
-          next = paging.path("next").path("after").asText(null);
-        } else {
+        if (!reader.read(field, p)) {
           p.skipChildren();
         }
       }
-      return new ObjectPage(results, next);
     }
   }
 

@@ -488,12 +488,7 @@ final class Api {
             g.writeNumberField("toObjectId", e.getKey()); // a JSON number beyond int32 (§4.1)
             g.writeArrayFieldStart("associationTypes");
             for (int typeId : e.getValue()) {
-              AssociationType at = portal.associations.type(from.name, to.name, typeId);
-              g.writeStartObject();
-              g.writeStringField("category", at.category());
-              g.writeNumberField("typeId", at.typeId());
-              g.writeStringField("label", at.label());
-              g.writeEndObject();
+              writeAssociationType(g, portal.associations.type(from.name, to.name, typeId));
             }
             g.writeEndArray();
             g.writeEndObject();
@@ -544,15 +539,20 @@ final class Api {
       g.writeStartObject();
       g.writeArrayFieldStart("results");
       for (AssociationType at : portal.associations.types(from.name, to.name)) {
-        g.writeStartObject();
-        g.writeStringField("category", at.category());
-        g.writeNumberField("typeId", at.typeId());
-        g.writeStringField("label", at.label());
-        g.writeEndObject();
+        writeAssociationType(g, at);
       }
       g.writeEndArray();
       g.writeEndObject();
     }));
+  }
+
+  /** {@code {category, typeId, label}}, the v4 shape of an association type (§4.1, §4.4). */
+  private static void writeAssociationType(JsonGenerator g, AssociationType at) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("category", at.category());
+    g.writeNumberField("typeId", at.typeId());
+    g.writeStringField("label", at.label());
+    g.writeEndObject();
   }
 
   // ---- daily usage (§6.1) --------------------------------------------------------------------------
