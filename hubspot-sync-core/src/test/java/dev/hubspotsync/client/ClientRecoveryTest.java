@@ -156,6 +156,26 @@ class ClientRecoveryTest {
   }
 
   @Test
+  void aDaily429StopsTheJobWithResumeAt() {
+    // The portal's daily limit is nearly gone (other integrations); this budget was told it may use 1,000.
+    ClientFixture f = start(PortalSpec.builder().dailyLimit(3).timeZone(java.time.ZoneId.of("Europe/Berlin")));
+    HubSpotClient client = f.builder().rateBudget(dev.hubspotsync.ratelimit.RateBudget.tokenBucket()
+        .clock(hubspot.clock().asClock()).sleeper(f.sleeper).dailyCeiling(1_000)
+        .timeZone(java.time.ZoneId.of("Europe/Berlin")).build()).build();
+    for (int i = 0; i < 3; i++) {
+      client.properties("contacts", false);
+    }
+    assertThatThrownBy(() -> client.properties("contacts", false))
+        .isInstanceOfSatisfying(dev.hubspotsync.RateBudgetExhaustedException.class, e -> {
+          assertThat(e.resumeAt()).isEqualTo(Instant.parse("2026-11-01T23:00:00Z")); // midnight in Berlin
+          assertThat(e.getMessage()).contains("429 DAILY");
+        });
+    assertThat(hubspot.stats().rejected(RateLimitPolicy.DAILY)).isEqualTo(1);
+    assertThat(hubspot.stats().calls(Endpoint.PROPERTIES)).isEqualTo(4);
+    assertThat(f.waits).isEmpty(); // stopping, not waiting until midnight
+  }
+
+  @Test
   void clientErrorsAreNotRetried() {
     ClientFixture f = start(PortalSpec.builder());
     assertThatThrownBy(() -> f.client().listPage("widgets", List.of(), 10, null, false))
