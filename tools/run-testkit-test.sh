@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 mod=hubspot-sync-testkit
 out=$(mktemp -d /tmp/tk-test-XXXX)
 m2=${HOME}/.m2/repository
-cp=$mod/target/classes
+cp=$mod/target/classes:hubspot-sync-core/target/classes
+m2=${HOME}/.m2/repository
+cp=$cp:$m2/org/slf4j/slf4j-api/2.0.20/slf4j-api-2.0.20.jar
 for j in com/fasterxml/jackson/core/jackson-databind/2.22.4/jackson-databind-2.22.4.jar \
          com/fasterxml/jackson/core/jackson-annotations/2.22/jackson-annotations-2.22.jar \
          com/fasterxml/jackson/core/jackson-core/2.22.4/jackson-core-2.22.4.jar \

@@ -108,7 +108,7 @@ public final class Faults {
 
     Rules() {}
 
-    /** Every response waits this long (through the portal's {@link Sleeper}). */
+    /** Every response waits this long (through the portal's {@link dev.hubspotsync.Sleeper}). */
     public Rules latency(Duration latency) {
       this.latency = latency;
       return this;

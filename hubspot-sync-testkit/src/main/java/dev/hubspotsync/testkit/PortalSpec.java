@@ -1,5 +1,6 @@
 package dev.hubspotsync.testkit;
 
+import dev.hubspotsync.Sleeper;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.time.ZoneOffset;

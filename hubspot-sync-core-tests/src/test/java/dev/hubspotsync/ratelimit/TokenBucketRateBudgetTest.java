@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.hubspotsync.ErrorCode;
 import dev.hubspotsync.HubSpotSyncException;
 import dev.hubspotsync.RateBudgetExhaustedException;
-import dev.hubspotsync.VirtualTime;
+import dev.hubspotsync.testkit.VirtualTime;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.time.Duration;

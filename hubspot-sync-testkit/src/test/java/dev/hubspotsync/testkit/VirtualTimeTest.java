@@ -1,10 +1,8 @@
-package dev.hubspotsync;
+package dev.hubspotsync.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.hubspotsync.VirtualTime;
-import dev.hubspotsync.testkit.PortalClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

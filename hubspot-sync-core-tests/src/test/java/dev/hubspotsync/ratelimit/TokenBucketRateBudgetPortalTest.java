@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hubspotsync.RateBudgetExhaustedException;
-import dev.hubspotsync.VirtualTime;
+import dev.hubspotsync.testkit.VirtualTime;
 import dev.hubspotsync.testkit.FakeHubSpot;
 import dev.hubspotsync.testkit.PortalClock;
 import dev.hubspotsync.testkit.PortalSpec;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hubspotsync.RateBudgetExhaustedException;
-import dev.hubspotsync.VirtualTime;
+import dev.hubspotsync.testkit.VirtualTime;
 import dev.hubspotsync.ratelimit.RateBudget;
 import dev.hubspotsync.testkit.Endpoint;
 import dev.hubspotsync.testkit.FakeHubSpot;

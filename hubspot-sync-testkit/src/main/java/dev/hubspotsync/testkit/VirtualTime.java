@@ -1,6 +1,6 @@
-package dev.hubspotsync;
+package dev.hubspotsync.testkit;
 
-import dev.hubspotsync.testkit.PortalClock;
+import dev.hubspotsync.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

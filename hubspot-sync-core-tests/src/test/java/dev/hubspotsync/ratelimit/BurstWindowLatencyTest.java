@@ -2,7 +2,7 @@ package dev.hubspotsync.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hubspotsync.VirtualTime;
+import dev.hubspotsync.testkit.VirtualTime;
 import dev.hubspotsync.testkit.Endpoint;
 import dev.hubspotsync.testkit.FakeHubSpot;
 import dev.hubspotsync.testkit.PortalClock;
