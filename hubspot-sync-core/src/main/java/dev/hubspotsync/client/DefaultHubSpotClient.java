@@ -27,12 +27,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +69,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
   private final int maxThrottleWaits;
   private final HttpClient http;
   private final Object tokenLock = new Object();
+  private final Map<ApiCall, LongAdder> calls = new EnumMap<>(ApiCall.class);
   private String oauthToken;
   private Instant oauthExpiresAt = Instant.MIN;
 
@@ -82,6 +85,9 @@ final class DefaultHubSpotClient implements HubSpotClient {
     this.maxBackoff = maxBackoff;
     this.requestTimeout = requestTimeout;
     this.maxThrottleWaits = maxThrottleWaits;
+    for (ApiCall c : ApiCall.values()) {
+      calls.put(c, new LongAdder());
+    }
     this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(20)).build();
   }
@@ -110,7 +116,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
 
   private ObjectPage listPageOnce(String objectType, List<String> properties, int limit, String after,
       boolean archived) {
-    return call(CallKind.STANDARD, "list " + objectType, limit, pageSize -> {
+    return call(ApiCall.LIST, CallKind.STANDARD, "list " + objectType, limit, pageSize -> {
       StringBuilder url = new StringBuilder(baseUrl).append("/crm/v3/objects/").append(enc(objectType))
           .append("?limit=").append(pageSize);
       if (after != null) {
@@ -128,7 +134,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
 
   @Override
   public SearchPage search(String objectType, SearchRequest request) {
-    return call(CallKind.SEARCH, "search " + objectType, request.limit(), pageSize -> {
+    return call(ApiCall.SEARCH, CallKind.SEARCH, "search " + objectType, request.limit(), pageSize -> {
       ObjectNode body = JSON.createObjectNode();
       ArrayNode groups = body.putArray("filterGroups");
       for (List<SearchRequest.Filter> group : request.filterGroups()) {
@@ -188,7 +194,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
     ArrayNode props = body.putArray("properties");
     properties.forEach(props::add);
     String url = baseUrl + "/crm/v3/objects/" + enc(objectType) + "/batch/read" + (archived ? "?archived=true" : "");
-    return call(CallKind.STANDARD, "batch read " + objectType, 0, pageSize -> post(url, body.toString()), (status, raw) -> {
+    return call(ApiCall.BATCH_READ, CallKind.STANDARD, "batch read " + objectType, 0, pageSize -> post(url, body.toString()), (status, raw) -> {
       AtomicReference<List<CrmRecord>> found = new AtomicReference<>(List.of());
       List<String> missing = new ArrayList<>();
       readFields(raw, (field, p) -> {
@@ -212,7 +218,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
   @Override
   public List<PropertyDefinition> properties(String objectType, boolean archived) {
     String url = baseUrl + "/crm/v3/properties/" + enc(objectType) + (archived ? "?archived=true" : "");
-    return call(CallKind.STANDARD, "properties of " + objectType, 0, n -> get(url), (status, body) -> {
+    return call(ApiCall.PROPERTIES, CallKind.STANDARD, "properties of " + objectType, 0, n -> get(url), (status, body) -> {
       List<PropertyDefinition> out = new ArrayList<>();
       for (JsonNode p : JSON.readTree(body).path("results")) {
         out.add(property(p));
@@ -223,7 +229,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
 
   @Override
   public List<ObjectSchema> schemas() {
-    return call(CallKind.STANDARD, "custom object schemas", 0, n -> get(baseUrl + "/crm/v3/schemas"), (status, body) -> {
+    return call(ApiCall.SCHEMAS, CallKind.STANDARD, "custom object schemas", 0, n -> get(baseUrl + "/crm/v3/schemas"), (status, body) -> {
       List<ObjectSchema> out = new ArrayList<>();
       for (JsonNode s : JSON.readTree(body).path("results")) {
         List<PropertyDefinition> props = new ArrayList<>();
@@ -255,7 +261,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
           node.put("after", in.getValue());
         }
       }
-      JsonNode response = call(CallKind.STANDARD, "associations " + fromType + "→" + toType, 0,
+      JsonNode response = call(ApiCall.ASSOCIATIONS_BATCH_READ, CallKind.STANDARD, "associations " + fromType + "→" + toType, 0,
           n -> post(url, body.toString()), (status, raw) -> JSON.readTree(raw));
       for (JsonNode result : response.path("results")) {
         long from = Long.parseLong(result.path("from").path("id").asText());
@@ -287,7 +293,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
   @Override
   public List<AssociationLabel> associationLabels(String fromType, String toType) {
     String url = baseUrl + "/crm/v4/associations/" + enc(fromType) + "/" + enc(toType) + "/labels";
-    return call(CallKind.STANDARD, "association labels " + fromType + "→" + toType, 0, n -> get(url), (status, body) -> {
+    return call(ApiCall.ASSOCIATION_LABELS, CallKind.STANDARD, "association labels " + fromType + "→" + toType, 0, n -> get(url), (status, body) -> {
       List<AssociationLabel> out = new ArrayList<>();
       for (JsonNode t : JSON.readTree(body).path("results")) {
         out.add(new AssociationLabel(t.path("typeId").asInt(), t.path("category").asText(),
@@ -299,12 +305,19 @@ final class DefaultHubSpotClient implements HubSpotClient {
 
   @Override
   public DailyUsage dailyUsage() {
-    return call(CallKind.STANDARD, "daily usage", 0, n -> get(baseUrl + "/account-info/v3/api-usage/daily/private-apps"),
+    return call(ApiCall.DAILY_USAGE, CallKind.STANDARD, "daily usage", 0, n -> get(baseUrl + "/account-info/v3/api-usage/daily/private-apps"),
         (status, body) -> {
           JsonNode r = JSON.readTree(body).path("results").path(0);
           return new DailyUsage(r.path("usageLimit").asLong(), r.path("currentUsage").asLong(),
               instant(r.path("collectedAt").asText(null)), instant(r.path("resetsAt").asText(null)));
         });
+  }
+
+  @Override
+  public Map<ApiCall, Long> calls() {
+    Map<ApiCall, Long> out = new EnumMap<>(ApiCall.class);
+    calls.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
   }
 
   @Override
@@ -343,7 +356,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
    * Sends a request built for the current page size until it succeeds or a failure is final.
    * {@code pageSize} is 0 for calls without pages.
    */
-  private <T> T call(CallKind kind, String what, int pageSize, IntFunction<HttpRequest.Builder> request, Reader<T> reader) {
+  private <T> T call(ApiCall api, CallKind kind, String what, int pageSize, IntFunction<HttpRequest.Builder> request, Reader<T> reader) {
     int attempt = 0;
     int throttles = 0;
     boolean refreshed = false;
@@ -351,6 +364,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
     while (true) {
       attempt++;
       budget.acquire(kind);
+      calls.get(api).increment();
       HttpRequest req = request.apply(size).header("Authorization", "Bearer " + accessToken())
           .timeout(requestTimeout).build();
       HttpResponse<byte[]> response;
@@ -488,6 +502,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
       HttpResponse<byte[]> response = null;
       for (int attempt = 1; response == null; attempt++) {
         try {
+          calls.get(ApiCall.OAUTH_TOKEN).increment();
           response = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
           if (response.statusCode() >= 500 && attempt < maxAttempts) {
             response = null;

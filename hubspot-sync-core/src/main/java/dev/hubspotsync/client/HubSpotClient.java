@@ -56,6 +56,9 @@ public interface HubSpotClient extends AutoCloseable {
   /** Today's private-app usage of the portal. */
   DailyUsage dailyUsage();
 
+  /** HTTP requests sent so far per endpoint, retries and throttled ones included. */
+  Map<ApiCall, Long> calls();
+
   @Override
   void close();
 

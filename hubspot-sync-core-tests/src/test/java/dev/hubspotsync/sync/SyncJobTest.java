@@ -1,0 +1,142 @@
+package dev.hubspotsync.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hubspotsync.ErrorCode;
+import dev.hubspotsync.HubSpotSyncException;
+import dev.hubspotsync.SyncJob;
+import dev.hubspotsync.SyncReport;
+import dev.hubspotsync.batch.SystemColumns;
+import dev.hubspotsync.client.ApiCall;
+import dev.hubspotsync.testkit.Endpoint;
+import dev.hubspotsync.testkit.PortalSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** End-to-end: FakeHubSpot over HTTP → SyncJob → InMemorySink, compared with the portal's ground truth. */
+class SyncJobTest {
+
+  @Test
+  void backfillThenIncrementalKeepTheSinkEqualToThePortal() {
+    try (SyncFixture f = new SyncFixture(PortalSpec.builder().contacts(450).companies(40).deals(30))) {
+      SyncReport first = f.run("contacts", "companies", "deals");
+      assertThat(first.stream("contacts").mode()).isEqualTo("backfill");
+      f.assertSinkMatchesPortal("contacts", "email", "firstname", "lifecyclestage");
+      f.assertSinkMatchesPortal("companies", "name", "domain");
+
+      List<Long> ids = f.hubspot.portal().ids("contacts");
+      f.later();
+      for (int i = 0; i < 10; i++) {
+        f.hubspot.portal().update("contacts", ids.get(i * 40), Map.of("firstname", "Changed " + i));
+      }
+      long created = f.hubspot.portal().create("contacts", Map.of("email", "new@example.com"));
+      f.hubspot.portal().archive("contacts", ids.get(5));
+      f.later();
+      f.hubspot.resetStats();
+
+      SyncReport second = f.run("contacts", "companies", "deals");
+
+      assertThat(second.stream("contacts").mode()).isEqualTo("incremental");
+      f.assertSinkMatchesPortal("contacts", "email", "firstname", "lifecyclestage");
+      assertThat(f.sink.row("contacts", created)).isPresent();
+      assertThat(f.sink.row("contacts", ids.get(5)).orElseThrow().get(SystemColumns.ARCHIVED)).isEqualTo(true);
+      // 11 changed records arrive in one search page per object type
+      assertThat(f.hubspot.stats().calls(Endpoint.SEARCH)).isEqualTo(3);
+      assertThat(second.stream("contacts").rowsRead()).isLessThan(20);
+      // the report's counts are the portal's
+      assertThat(second.calls().get(ApiCall.SEARCH)).isEqualTo(f.hubspot.stats().calls(Endpoint.SEARCH));
+      assertThat(second.calls().get(ApiCall.LIST)).isEqualTo(f.hubspot.stats().calls(Endpoint.LIST));
+      assertThat(second.calls().get(ApiCall.PROPERTIES)).isEqualTo(f.hubspot.stats().calls(Endpoint.PROPERTIES));
+    }
+  }
+
+  @Test
+  void moreThanTenThousandChangesInOneMillisecondAreAllReadOnceWithoutLooping() {
+    try (SyncFixture f = new SyncFixture(PortalSpec.builder().contacts(10_500).companies(1).deals(1).tickets(1)
+        .calls(1).subscriptions(1))) {
+      f.run("contacts");
+      f.later();
+      long ms = f.hubspot.portal().bulkUpdate("contacts", f.hubspot.portal().ids("contacts"),
+          Map.of("firstname", "Imported"));
+      f.later();
+      f.hubspot.resetStats();
+
+      SyncReport report = f.run("contacts");
+
+      f.assertSinkMatchesPortal("contacts", "firstname");
+      assertThat(f.sink.rows("contacts")).allSatisfy(r -> assertThat(r.get("firstname")).isEqualTo("Imported"));
+      assertThat(f.hubspot.stats().calls(Endpoint.SEARCH)).as("search calls").isLessThan(120);
+      assertThat(report.stream("contacts").rowsRead()).isGreaterThanOrEqualTo(10_500).isLessThan(21_000);
+      assertThat(ms).isPositive();
+    }
+  }
+
+  @Test
+  void aCrashBetweenLoadAndCheckpointLosesNothingAndDuplicatesNothing() {
+    CrashingSink sink = new CrashingSink(3); // the third write of contacts fails before it commits
+    try (SyncFixture f = new SyncFixture(PortalSpec.builder().contacts(420), sink.inner)) {
+      assertThatThrownBy(() -> f.job("contacts").sink(sink).build().run()).isInstanceOf(RuntimeException.class);
+      long rowsAfterCrash = f.sink.rowCount("contacts");
+      assertThat(rowsAfterCrash).isEqualTo(200); // two pages of 100 committed with their checkpoints
+
+      SyncReport rerun = f.job("contacts").sink(sink).build().run();
+
+      f.assertSinkMatchesPortal("contacts", "email");
+      assertThat(rerun.stream("contacts").rowsRead()).isLessThan(420 + 20); // resumed, not restarted
+    }
+  }
+
+  @Test
+  void changesMadeWhileTheBackfillRunsArriveWithTheNextRun() {
+    CrashingSink sink = new CrashingSink(Integer.MAX_VALUE);
+    try (SyncFixture f = new SyncFixture(PortalSpec.builder().contacts(350), sink.inner)) {
+      long early = f.hubspot.portal().ids("contacts").get(0); // on the first page
+      sink.onWrite(2, () -> {
+        f.hubspot.clock().advance(Duration.ofSeconds(1));
+        f.hubspot.portal().update("contacts", early, Map.of("firstname", "Changed during backfill"));
+      });
+      f.job("contacts").sink(sink).build().run();
+      assertThat(f.sink.row("contacts", early).orElseThrow().get("firstname")).isNotEqualTo("Changed during backfill");
+
+      f.later();
+      f.job("contacts").sink(sink).build().run();
+
+      assertThat(f.sink.row("contacts", early).orElseThrow().get("firstname")).isEqualTo("Changed during backfill");
+      f.assertSinkMatchesPortal("contacts", "firstname");
+    }
+  }
+
+  @Test
+  void propertiesAddedRetypedAndRemovedBetweenRunsNeverBreakTheLoad() {
+    try (SyncFixture f = new SyncFixture(PortalSpec.builder().contacts(120))) {
+      f.run("contacts");
+      long id = f.hubspot.portal().ids("contacts").get(0);
+      f.later();
+      f.hubspot.portal().addProperty("contacts", "favorite_food", "Favorite food", "string", "text");
+      f.hubspot.portal().changePropertyType("contacts", "nps_score", "string", "text");
+      f.hubspot.portal().archiveProperty("contacts", "notes_long");
+      f.hubspot.portal().update("contacts", id, Map.of("favorite_food", "ramen", "nps_score", "n/a"));
+      f.later();
+
+      SyncReport report = f.run("contacts");
+
+      assertThat(f.sink.describe("contacts")).extracting(m -> m.property()).contains("favorite_food", "notes_long");
+      assertThat(f.sink.row("contacts", id).orElseThrow().get("favorite_food")).isEqualTo("ramen");
+      assertThat(f.sink.row("contacts", id).orElseThrow().get("nps_score")).isNull(); // kept DECIMAL; "n/a" goes to _hs_unparsed
+      assertThat((String) f.sink.row("contacts", id).orElseThrow().get(SystemColumns.UNPARSED)).contains("n/a");
+      assertThat(report.stream("contacts").unparsedValues()).isGreaterThanOrEqualTo(1);
+      assertThat(String.join("\n", report.stream("contacts").drift())).contains("favorite_food").contains("notes_long")
+          .contains("nps_score");
+    }
+  }
+
+  @Test
+  void aBadSettingIsNamed() {
+    assertThatThrownBy(() -> SyncJob.builder().build())
+        .isInstanceOfSatisfying(HubSpotSyncException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_CONFIGURATION))
+        .hasMessageContaining("client");
+  }
+}

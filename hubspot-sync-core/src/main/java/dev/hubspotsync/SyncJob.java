@@ -1,0 +1,120 @@
+package dev.hubspotsync;
+
+import dev.hubspotsync.client.HubSpotClient;
+import dev.hubspotsync.internal.DefaultSyncJob;
+import dev.hubspotsync.sink.WarehouseSink;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Copies object types of one HubSpot portal into a {@link WarehouseSink}: a backfill the first
+ * time (resumable, no 10,000 cap), then incremental runs on the modified date, plus a pass over
+ * archived records. Each run diffs the portal's properties against the sink and adds columns.
+ *
+ * <pre>{@code
+ * SyncReport report = SyncJob.builder()
+ *     .client(hubspotClient).sink(sink).addObjectTypes("contacts", "companies", "deals")
+ *     .build().run();
+ * }</pre>
+ *
+ * <p>Built jobs are immutable; {@link #run()} may be called again (it continues from the sink's
+ * checkpoints) but not concurrently with itself.
+ */
+public interface SyncJob {
+
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /** Runs every configured stream once and reports what it did. */
+  SyncReport run();
+
+  /** Mutable builder; {@link #build()} validates and copies it. */
+  final class Builder {
+    private HubSpotClient client;
+    private WarehouseSink sink;
+    private final List<String> objectTypes = new ArrayList<>();
+    private Duration overlap = Duration.ofMinutes(10);
+    private Duration indexLag = Duration.ofMinutes(2);
+    private int listPageSize = 100;
+    private int searchPageSize = 200;
+    private Clock clock = Clock.systemUTC();
+    private long memoryLimitBytes = 512L * 1024 * 1024;
+
+    Builder() {}
+
+    /** The client for the portal (its rate budget paces every call). */
+    public Builder client(HubSpotClient client) {
+      this.client = client;
+      return this;
+    }
+
+    public Builder sink(WarehouseSink sink) {
+      this.sink = sink;
+      return this;
+    }
+
+    /** Object types by API name ({@code contacts}, {@code calls}, …) or objectTypeId ({@code 2-…}). */
+    public Builder addObjectTypes(String... types) {
+      objectTypes.addAll(List.of(types));
+      return this;
+    }
+
+    /** How far back each incremental run re-reads before its cursor (default 10 minutes). */
+    public Builder overlap(Duration overlap) {
+      this.overlap = overlap;
+      return this;
+    }
+
+    /**
+     * How long HubSpot's search index may lag behind changes (default 2 minutes): incremental runs
+     * read up to now minus this, and the next run starts there.
+     */
+    public Builder indexLag(Duration lag) {
+      this.indexLag = lag;
+      return this;
+    }
+
+    /** Records per list page (1–100, default 100) and per search page (1–200, default 200). */
+    public Builder pageSizes(int list, int search) {
+      this.listPageSize = list;
+      this.searchPageSize = search;
+      return this;
+    }
+
+    /** The clock incremental windows are measured on (default system UTC). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock);
+      return this;
+    }
+
+    /** Most memory record batches may hold at once (default 512 MB). */
+    public Builder memoryLimitBytes(long bytes) {
+      this.memoryLimitBytes = bytes;
+      return this;
+    }
+
+    public SyncJob build() {
+      require(client != null, "client is not set: SyncJob.builder().client(HubSpotClient.builder()…build())");
+      require(sink != null, "sink is not set: SyncJob.builder().sink(…)");
+      require(!objectTypes.isEmpty(), "no object types: addObjectTypes(\"contacts\", …)");
+      require(objectTypes.stream().noneMatch(t -> t == null || t.isBlank()), "an object type is blank: " + objectTypes);
+      require(!overlap.isNegative(), "overlap must not be negative, was " + overlap);
+      require(!indexLag.isNegative(), "indexLag must not be negative, was " + indexLag);
+      require(listPageSize >= 1 && listPageSize <= 100, "list page size must be 1–100, was " + listPageSize);
+      require(searchPageSize >= 1 && searchPageSize <= 200, "search page size must be 1–200, was " + searchPageSize);
+      require(memoryLimitBytes >= 1024 * 1024, "memoryLimitBytes must be at least 1 MB, was " + memoryLimitBytes);
+      return new DefaultSyncJob(client, sink, List.copyOf(objectTypes), overlap, indexLag, listPageSize,
+          searchPageSize, clock, memoryLimitBytes);
+    }
+
+    private static void require(boolean ok, String message) {
+      if (!ok) {
+        throw new HubSpotSyncException(ErrorCode.BAD_CONFIGURATION, "SyncJob: " + message);
+      }
+    }
+  }
+}

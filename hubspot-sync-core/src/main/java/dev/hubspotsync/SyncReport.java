@@ -1,0 +1,35 @@
+package dev.hubspotsync;
+
+import dev.hubspotsync.client.ApiCall;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one {@link SyncJob#run()} did. A plain record: serializes to JSON with any mapper.
+ *
+ * @param calls HTTP requests made during the run per endpoint, retries included
+ */
+public record SyncReport(String runId, Instant startedAt, Instant finishedAt, List<StreamReport> streams,
+    Map<ApiCall, Long> calls) {
+
+  /**
+   * One object type's part of the run.
+   *
+   * @param mode {@code backfill} when the run (re)started or continued a full read, else {@code incremental}
+   * @param rowsRead records fetched from HubSpot (live and archived)
+   * @param rowsWritten rows the sink inserted or replaced
+   * @param rowsSkippedOlder rows the sink kept because its copy was newer
+   * @param archivedRows archived records read by the archived pass
+   * @param unparsedValues values kept as text because they did not fit their column's type
+   * @param drift schema changes found at the start of the run, one line each
+   * @param checkpoint the checkpoint JSON stored at the end
+   */
+  public record StreamReport(String objectType, String mode, long rowsRead, long rowsWritten, long rowsSkippedOlder,
+      long archivedRows, long unparsedValues, List<String> drift, String checkpoint) {}
+
+  public StreamReport stream(String objectType) {
+    return streams.stream().filter(s -> s.objectType().equals(objectType)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("No stream " + objectType + " in this report"));
+  }
+}

@@ -1,0 +1,6 @@
+package dev.hubspotsync.client;
+
+/** The HubSpot endpoints the client calls; {@link HubSpotClient#calls()} counts HTTP requests per endpoint. */
+public enum ApiCall {
+  LIST, SEARCH, BATCH_READ, PROPERTIES, SCHEMAS, ASSOCIATIONS_BATCH_READ, ASSOCIATION_LABELS, DAILY_USAGE, OAUTH_TOKEN
+}

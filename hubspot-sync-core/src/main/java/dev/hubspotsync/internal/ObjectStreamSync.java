@@ -1,0 +1,251 @@
+package dev.hubspotsync.internal;
+
+import dev.hubspotsync.SyncReport;
+import dev.hubspotsync.batch.BatchAllocator;
+import dev.hubspotsync.batch.RecordBatch;
+import dev.hubspotsync.client.CrmRecord;
+import dev.hubspotsync.client.HubSpotClient;
+import dev.hubspotsync.client.PropertyDefinition;
+import dev.hubspotsync.client.SearchPage;
+import dev.hubspotsync.client.SearchRequest;
+import dev.hubspotsync.client.SearchRequest.Filter;
+import dev.hubspotsync.schema.ColumnMapping;
+import dev.hubspotsync.schema.ColumnNamer;
+import dev.hubspotsync.schema.SchemaDrift;
+import dev.hubspotsync.sink.Checkpoint;
+import dev.hubspotsync.sink.WarehouseSink;
+import dev.hubspotsync.sink.WriteResult;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One object type's run: schema drift, then backfill (list API, resumable) or incremental (search
+ * on the modified date), then the archived pass. Every batch is written together with the
+ * checkpoint that covers it, so the checkpoint never runs ahead of the data (invariant 3).
+ */
+final class ObjectStreamSync {
+  private static final Logger LOG = LoggerFactory.getLogger(ObjectStreamSync.class);
+  /** Search pages stop at 10,000 results (hubspot-api.md §2). */
+  static final int SEARCH_CAP = 10_000;
+  /** Search bodies over 3,000 characters are rejected (§2); leave room for filters and sorts. */
+  private static final int MAX_SEARCH_PROPERTY_CHARS = 2_200;
+  private static final int BATCH_READ_MAX = 100;
+
+  private final String type;
+  private final HubSpotClient client;
+  private final WarehouseSink sink;
+  private final BatchAllocator allocator;
+  private final Duration overlap;
+  private final Duration indexLag;
+  private final int listPageSize;
+  private final int searchPageSize;
+  private final Clock clock;
+  private final String runId;
+  private final Instant syncedAt;
+  private final String modifiedProperty;
+
+  private List<ColumnMapping> columns;
+  private List<String> properties;
+  private StreamCheckpoint checkpoint;
+  private String mode;
+  private long read;
+  private long written;
+  private long skipped;
+  private long archived;
+  private long unparsed;
+
+  ObjectStreamSync(String type, HubSpotClient client, WarehouseSink sink, BatchAllocator allocator, Duration overlap,
+      Duration indexLag, int listPageSize, int searchPageSize, Clock clock, String runId, Instant syncedAt) {
+    this.type = type;
+    this.client = client;
+    this.sink = sink;
+    this.allocator = allocator;
+    this.overlap = overlap;
+    this.indexLag = indexLag;
+    this.listPageSize = listPageSize;
+    this.searchPageSize = searchPageSize;
+    this.clock = clock;
+    this.runId = runId;
+    this.syncedAt = syncedAt;
+    this.modifiedProperty = modifiedProperty(type);
+  }
+
+  /** Contacts poll {@code lastmodifieddate}; every other type {@code hs_lastmodifieddate} (§2). */
+  static String modifiedProperty(String type) {
+    return Set.of("contacts", "contact", "0-1").contains(type) ? "lastmodifieddate" : "hs_lastmodifieddate";
+  }
+
+  SyncReport.StreamReport run() {
+    SchemaDrift drift = applyDrift();
+    checkpoint = sink.checkpoint(type).map(c -> StreamCheckpoint.parse(type, c.json())).orElse(null);
+    mode = checkpoint == null || checkpoint.isBackfill() ? StreamCheckpoint.BACKFILL : StreamCheckpoint.INCREMENTAL;
+    if (checkpoint == null || checkpoint.isBackfill()) {
+      backfill();
+    }
+    incremental();
+    archivedPass();
+    List<String> driftLines = drift.isEmpty() ? List.of() : drift.describe().lines().toList();
+    return new SyncReport.StreamReport(type, mode, read, written, skipped, archived, unparsed, driftLines,
+        checkpoint.json());
+  }
+
+  private SchemaDrift applyDrift() {
+    List<PropertyDefinition> live = client.properties(type, false);
+    List<ColumnMapping> stored = sink.describe(type);
+    SchemaDrift drift = SchemaDrift.analyze(type, live, stored, ColumnNamer.forDialect(sink.maxIdentifierBytes()));
+    if (!drift.isEmpty()) {
+      LOG.info("Schema drift: {}", drift.describe());
+    }
+    if (stored.isEmpty() || !drift.added().isEmpty()) {
+      sink.evolve(type, drift.added());
+    }
+    columns = drift.columnsAfter();
+    properties = columns.stream().map(ColumnMapping::property).toList();
+    return drift;
+  }
+
+  /**
+   * Reads every live record through the list API (no 10,000 cap), one checkpoint per page. The
+   * start time is kept, so the first incremental window covers changes made while it ran.
+   */
+  private void backfill() {
+    long startedAt = checkpoint != null && checkpoint.backfillStartedAt() != null
+        ? checkpoint.backfillStartedAt() : clock.millis();
+    String after = checkpoint != null ? checkpoint.after() : null;
+    LOG.info("Backfilling {}{}", type, after == null ? "" : " from the stored position");
+    while (true) {
+      var page = client.listPage(type, properties, listPageSize, after, false);
+      after = page.nextAfter();
+      StreamCheckpoint next = after != null ? StreamCheckpoint.backfill(after, startedAt)
+          : StreamCheckpoint.incremental(startedAt);
+      write(page.results(), next);
+      if (after == null) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * Reads records modified since the cursor (minus the overlap) up to now minus the index lag,
+   * sorted by modified date. When a window would page past the 10,000-result cap, the millisecond
+   * it stopped in is read by id (any number of records may share it) and a new window starts after
+   * it, so it neither loops nor skips (§2, §9).
+   */
+  private void incremental() {
+    long upper = clock.millis() - indexLag.toMillis();
+    long low = checkpoint.cursor() - overlap.toMillis();
+    if (upper <= low) {
+      return; // nothing new can be indexed yet
+    }
+    long cursor = checkpoint.cursor(); // never moves back
+    int offset = 0;
+    while (true) {
+      SearchPage page = search(SearchRequest.builder()
+          .addFilterGroup(Filter.of(modifiedProperty, "GTE", Long.toString(low)),
+              Filter.of(modifiedProperty, "LTE", Long.toString(upper)))
+          .sortAscending(modifiedProperty).limit(searchPageSize).after(offset).build());
+      List<CrmRecord> records = withProperties(page.results());
+      long last = records.isEmpty() ? low : modified(records.get(records.size() - 1), low);
+      boolean done = page.nextAfter() < 0;
+      // The cursor moves to what is written: the last modified date read (GTE re-reads its ties),
+      // then to the window's end. Changes the index has not shown yet are re-read thanks to the overlap.
+      cursor = Math.max(cursor, done ? upper : last);
+      write(records, StreamCheckpoint.incremental(cursor));
+      if (done) {
+        return;
+      }
+      if (page.nextAfter() + searchPageSize <= SEARCH_CAP) {
+        offset = page.nextAfter();
+        continue;
+      }
+      // The next page would pass the cap: finish the last millisecond read by id (however many
+      // records share it), then start a new window after it.
+      drainMillisecond(last, cursor);
+      low = last + 1;
+      offset = 0;
+    }
+  }
+
+  /** Reads every record modified in millisecond {@code ms}, by ascending id, never paging past the cap. */
+  private void drainMillisecond(long ms, long cursor) {
+    LOG.debug("Reading the {} modified at {} by id", type, Instant.ofEpochMilli(ms));
+    long lastId = 0;
+    while (true) {
+      SearchPage page = search(SearchRequest.builder()
+          .addFilterGroup(Filter.of(modifiedProperty, "EQ", Long.toString(ms)),
+              Filter.of("hs_object_id", "GT", Long.toString(lastId)))
+          .sortAscending("hs_object_id").limit(searchPageSize).after(0).build());
+      List<CrmRecord> records = withProperties(page.results());
+      write(records, StreamCheckpoint.incremental(cursor));
+      if (page.nextAfter() < 0 || records.isEmpty()) {
+        return;
+      }
+      lastId = records.get(records.size() - 1).id();
+    }
+  }
+
+  /** Archived records (the recycle bin) are written with {@code _hs_archived = true}; rows are never removed. */
+  private void archivedPass() {
+    String after = null;
+    do {
+      var page = client.listPage(type, properties, listPageSize, after, true);
+      archived += page.results().size();
+      write(page.results(), checkpoint);
+      after = page.nextAfter();
+    } while (after != null);
+  }
+
+  private SearchPage search(SearchRequest request) {
+    List<String> props = propertiesFitSearch() ? properties : List.of(modifiedProperty);
+    return client.search(type, withSearchProperties(request, props));
+  }
+
+  private static SearchRequest withSearchProperties(SearchRequest r, List<String> props) {
+    return new SearchRequest(r.filterGroups(), r.sortProperty(), r.descending(), props, r.limit(), r.after());
+  }
+
+  /**
+   * Search results carry every property when the names fit in a search body; otherwise they carry
+   * ids only and the records are read by batch read (100 a call, no length limit).
+   */
+  private List<CrmRecord> withProperties(List<CrmRecord> found) {
+    if (propertiesFitSearch() || found.isEmpty()) {
+      return found;
+    }
+    Map<Long, CrmRecord> byId = new LinkedHashMap<>();
+    for (int i = 0; i < found.size(); i += BATCH_READ_MAX) {
+      List<Long> ids = found.subList(i, Math.min(found.size(), i + BATCH_READ_MAX)).stream().map(CrmRecord::id).toList();
+      client.batchRead(type, ids, properties, false).found().forEach(r -> byId.put(r.id(), r));
+    }
+    return new ArrayList<>(byId.values());
+  }
+
+  private boolean propertiesFitSearch() {
+    return properties.stream().mapToInt(p -> p.length() + 3).sum() <= MAX_SEARCH_PROPERTY_CHARS;
+  }
+
+  private long modified(CrmRecord r, long fallback) {
+    return r.updatedAt() != null ? r.updatedAt().toEpochMilli() : fallback;
+  }
+
+  private void write(List<CrmRecord> records, StreamCheckpoint next) {
+    RecordBatch.Builder builder = RecordBatch.builder(type, columns, allocator, syncedAt, runId);
+    records.forEach(builder::add);
+    try (RecordBatch batch = builder.build()) {
+      WriteResult result = sink.write(batch, new Checkpoint(type, next.json()));
+      read += records.size();
+      written += result.written();
+      skipped += result.skippedOlder();
+      unparsed += batch.unparsedCount();
+    }
+    checkpoint = next;
+  }
+}

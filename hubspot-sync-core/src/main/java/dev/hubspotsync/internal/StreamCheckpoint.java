@@ -1,0 +1,56 @@
+package dev.hubspotsync.internal;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hubspotsync.ErrorCode;
+import dev.hubspotsync.HubSpotSyncException;
+import java.io.IOException;
+
+/**
+ * An object stream's position. Backfill: the list cursor of the next page and when the backfill
+ * began. Incremental: the modified-date cursor (epoch ms) the next window starts from (minus the
+ * overlap). Stored by the sink as JSON together with the data it covers.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+record StreamCheckpoint(String mode, String after, Long backfillStartedAt, Long cursor) {
+  static final String BACKFILL = "backfill";
+  static final String INCREMENTAL = "incremental";
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  static StreamCheckpoint backfill(String after, long startedAt) {
+    return new StreamCheckpoint(BACKFILL, after, startedAt, null);
+  }
+
+  static StreamCheckpoint incremental(long cursor) {
+    return new StreamCheckpoint(INCREMENTAL, null, null, cursor);
+  }
+
+  boolean isBackfill() {
+    return BACKFILL.equals(mode);
+  }
+
+  String json() {
+    try {
+      return JSON.writeValueAsString(this);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static StreamCheckpoint parse(String stream, String json) {
+    try {
+      StreamCheckpoint cp = JSON.readValue(json, StreamCheckpoint.class);
+      boolean valid = cp.isBackfill() ? cp.backfillStartedAt() != null
+          : INCREMENTAL.equals(cp.mode()) && cp.cursor() != null;
+      if (!valid) {
+        throw new IOException("missing mode, cursor or backfillStartedAt");
+      }
+      return cp;
+    } catch (IOException e) {
+      throw new HubSpotSyncException(ErrorCode.BAD_CONFIGURATION, "The stored checkpoint of stream '" + stream
+          + "' cannot be read (" + e.getMessage() + "): " + json + ". Delete it to backfill the stream again.");
+    }
+  }
+}
