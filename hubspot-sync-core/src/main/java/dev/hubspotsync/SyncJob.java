@@ -39,6 +39,8 @@ public interface SyncJob {
     private final List<String> objectTypes = new ArrayList<>();
     private Duration overlap = Duration.ofMinutes(10);
     private Duration indexLag = Duration.ofMinutes(2);
+    private Duration archivedPassEvery = Duration.ofHours(1);
+    private Duration reconcileEvery = Duration.ofDays(7);
     private int listPageSize = 100;
     private int searchPageSize = 200;
     private Clock clock = Clock.systemUTC();
@@ -78,6 +80,25 @@ public interface SyncJob {
       return this;
     }
 
+    /**
+     * How often a run also reads the recycle bin (archived records) and checks for restores
+     * (default hourly; {@link Duration#ZERO}: every run). Archiving never bumps the modified date,
+     * so only this pass sees deletes.
+     */
+    public Builder archivedPassEvery(Duration every) {
+      this.archivedPassEvery = every;
+      return this;
+    }
+
+    /**
+     * How often a run lists every live id to find records deleted for good (GDPR deletes, or
+     * purged from the recycle bin after 90 days); one call per 100 records (default weekly).
+     */
+    public Builder reconcileEvery(Duration every) {
+      this.reconcileEvery = every;
+      return this;
+    }
+
     /** Records per list page (1–100, default 100) and per search page (1–200, default 200). */
     public Builder pageSizes(int list, int search) {
       this.listPageSize = list;
@@ -104,11 +125,13 @@ public interface SyncJob {
       require(objectTypes.stream().noneMatch(t -> t == null || t.isBlank()), "an object type is blank: " + objectTypes);
       require(!overlap.isNegative(), "overlap must not be negative, was " + overlap);
       require(!indexLag.isNegative(), "indexLag must not be negative, was " + indexLag);
+      require(archivedPassEvery != null && !archivedPassEvery.isNegative(), "archivedPassEvery must not be negative, was " + archivedPassEvery);
+      require(reconcileEvery != null && !reconcileEvery.isNegative(), "reconcileEvery must not be negative, was " + reconcileEvery);
       require(listPageSize >= 1 && listPageSize <= 100, "list page size must be 1–100, was " + listPageSize);
       require(searchPageSize >= 1 && searchPageSize <= 200, "search page size must be 1–200, was " + searchPageSize);
       require(memoryLimitBytes >= 1024 * 1024, "memoryLimitBytes must be at least 1 MB, was " + memoryLimitBytes);
-      return new DefaultSyncJob(client, sink, List.copyOf(objectTypes), overlap, indexLag, listPageSize,
-          searchPageSize, clock, memoryLimitBytes);
+      return new DefaultSyncJob(client, sink, List.copyOf(objectTypes), overlap, indexLag, archivedPassEvery,
+          reconcileEvery, listPageSize, searchPageSize, clock, memoryLimitBytes);
     }
 
     private static void require(boolean ok, String message) {

@@ -45,7 +45,7 @@ final class SyncFixture implements AutoCloseable {
 
   SyncJob.Builder job(String... types) {
     return SyncJob.builder().client(client).sink(sink).addObjectTypes(types).clock(hubspot.clock().asClock())
-        .indexLag(Duration.ofSeconds(30)).overlap(Duration.ofMinutes(1));
+        .indexLag(Duration.ofSeconds(30)).overlap(Duration.ofMinutes(1)).archivedPassEvery(Duration.ZERO);
   }
 
   SyncReport run(String... types) {

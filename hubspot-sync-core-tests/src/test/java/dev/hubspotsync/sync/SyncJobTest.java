@@ -42,6 +42,7 @@ class SyncJobTest {
       assertThat(second.stream("contacts").mode()).isEqualTo("incremental");
       f.assertSinkMatchesPortal("contacts", "email", "firstname", "lifecyclestage");
       assertThat(f.sink.row("contacts", created)).isPresent();
+      assertThat(second.stream("contacts").archivedRows()).isEqualTo(1);
       assertThat(f.sink.row("contacts", ids.get(5)).orElseThrow().get(SystemColumns.ARCHIVED)).isEqualTo(true);
       // 11 changed records arrive in one search page per object type
       assertThat(f.hubspot.stats().calls(Endpoint.SEARCH)).isEqualTo(3);
@@ -130,6 +131,40 @@ class SyncJobTest {
       assertThat(report.stream("contacts").unparsedValues()).isGreaterThanOrEqualTo(1);
       assertThat(String.join("\n", report.stream("contacts").drift())).contains("favorite_food").contains("notes_long")
           .contains("nps_score");
+    }
+  }
+
+  @Test
+  void archiveRestoreMergeAndHardDeleteAllReachTheSink() {
+    try (SyncFixture f = new SyncFixture(PortalSpec.builder().contacts(150).companies(20))) {
+      f.run("contacts");
+      List<Long> ids = f.hubspot.portal().ids("contacts");
+      f.later();
+      f.hubspot.portal().archive("contacts", ids.get(1));
+      f.hubspot.portal().archive("contacts", ids.get(2));
+      f.run("contacts");
+      assertThat(f.sink.row("contacts", ids.get(2)).orElseThrow().get(SystemColumns.ARCHIVED)).isEqualTo(true);
+
+      f.later();
+      f.hubspot.portal().restore("contacts", ids.get(2));   // does not bump the modified date
+      f.hubspot.portal().merge("contacts", ids.get(3), ids.get(4));
+      f.hubspot.portal().hardDelete("contacts", ids.get(5)); // a GDPR delete: gone everywhere
+      f.later();
+      f.job("contacts").reconcileEvery(Duration.ZERO).build().run();
+
+      assertThat(f.sink.row("contacts", ids.get(1)).orElseThrow().get(SystemColumns.ARCHIVED)).isEqualTo(true);
+      assertThat(f.sink.row("contacts", ids.get(2)).orElseThrow().get(SystemColumns.ARCHIVED)).as("restored").isEqualTo(false);
+      assertThat(f.sink.row("contacts", ids.get(4)).orElseThrow().get(SystemColumns.ARCHIVED)).as("merged away").isEqualTo(true);
+      assertThat(f.sink.row("contacts", ids.get(5)).orElseThrow().get(SystemColumns.ARCHIVED)).as("deleted for good").isEqualTo(true);
+      assertThat(f.sink.row("contacts", ids.get(3)).orElseThrow().get("hs_merged_object_ids")).isEqualTo(Long.toString(ids.get(4)));
+      // Every row the portal still has matches it; the merged and deleted ones are kept as archived rows.
+      var truth = f.hubspot.snapshot().records().get("contacts");
+      for (var r : truth) {
+        var row = f.sink.row("contacts", r.id()).orElseThrow();
+        assertThat(row.get(SystemColumns.ARCHIVED)).as("archived " + r.id()).isEqualTo(r.archived());
+        assertThat(row.get(SystemColumns.UPDATED_AT)).as("modified " + r.id()).isEqualTo(r.updatedAt());
+      }
+      assertThat(f.sink.rowCount("contacts")).isEqualTo(truth.size() + 2);
     }
   }
 

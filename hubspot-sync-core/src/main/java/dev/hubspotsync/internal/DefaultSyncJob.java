@@ -22,18 +22,23 @@ public final class DefaultSyncJob implements SyncJob {
   private final List<String> objectTypes;
   private final Duration overlap;
   private final Duration indexLag;
+  private final Duration archivedPassEvery;
+  private final Duration reconcileEvery;
   private final int listPageSize;
   private final int searchPageSize;
   private final Clock clock;
   private final long memoryLimitBytes;
 
   public DefaultSyncJob(HubSpotClient client, WarehouseSink sink, List<String> objectTypes, Duration overlap,
-      Duration indexLag, int listPageSize, int searchPageSize, Clock clock, long memoryLimitBytes) {
+      Duration indexLag, Duration archivedPassEvery, Duration reconcileEvery, int listPageSize, int searchPageSize,
+      Clock clock, long memoryLimitBytes) {
     this.client = client;
     this.sink = sink;
     this.objectTypes = objectTypes;
     this.overlap = overlap;
     this.indexLag = indexLag;
+    this.archivedPassEvery = archivedPassEvery;
+    this.reconcileEvery = reconcileEvery;
     this.listPageSize = listPageSize;
     this.searchPageSize = searchPageSize;
     this.clock = clock;
@@ -48,8 +53,8 @@ public final class DefaultSyncJob implements SyncJob {
     List<SyncReport.StreamReport> streams = new ArrayList<>();
     try (BatchAllocator allocator = BatchAllocator.create(memoryLimitBytes)) {
       for (String type : objectTypes) {
-        streams.add(new ObjectStreamSync(type, client, sink, allocator, overlap, indexLag, listPageSize,
-            searchPageSize, clock, runId, started).run());
+        streams.add(new ObjectStreamSync(type, client, sink, allocator, overlap, indexLag, archivedPassEvery,
+            reconcileEvery, listPageSize, searchPageSize, clock, runId, started).run());
       }
     }
     Map<ApiCall, Long> calls = new EnumMap<>(ApiCall.class);

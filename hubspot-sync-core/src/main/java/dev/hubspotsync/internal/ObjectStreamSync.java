@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,7 @@ final class ObjectStreamSync {
   /** Search bodies over 3,000 characters are rejected (§2); leave room for filters and sorts. */
   private static final int MAX_SEARCH_PROPERTY_CHARS = 2_200;
   private static final int BATCH_READ_MAX = 100;
+  private static final String MERGED_IDS = "hs_merged_object_ids";
 
   private final String type;
   private final HubSpotClient client;
@@ -45,6 +47,8 @@ final class ObjectStreamSync {
   private final BatchAllocator allocator;
   private final Duration overlap;
   private final Duration indexLag;
+  private final Duration archivedPassEvery;
+  private final Duration reconcileEvery;
   private final int listPageSize;
   private final int searchPageSize;
   private final Clock clock;
@@ -63,13 +67,16 @@ final class ObjectStreamSync {
   private long unparsed;
 
   ObjectStreamSync(String type, HubSpotClient client, WarehouseSink sink, BatchAllocator allocator, Duration overlap,
-      Duration indexLag, int listPageSize, int searchPageSize, Clock clock, String runId, Instant syncedAt) {
+      Duration indexLag, Duration archivedPassEvery, Duration reconcileEvery, int listPageSize, int searchPageSize,
+      Clock clock, String runId, Instant syncedAt) {
     this.type = type;
     this.client = client;
     this.sink = sink;
     this.allocator = allocator;
     this.overlap = overlap;
     this.indexLag = indexLag;
+    this.archivedPassEvery = archivedPassEvery;
+    this.reconcileEvery = reconcileEvery;
     this.listPageSize = listPageSize;
     this.searchPageSize = searchPageSize;
     this.clock = clock;
@@ -91,7 +98,13 @@ final class ObjectStreamSync {
       backfill();
     }
     incremental();
-    archivedPass();
+    long now = clock.millis();
+    if (due(checkpoint.archivedPassAt(), archivedPassEvery, now)) {
+      archivedPass(now);
+    }
+    if (due(checkpoint.reconciledAt(), reconcileEvery, now)) {
+      reconcile(now);
+    }
     List<String> driftLines = drift.isEmpty() ? List.of() : drift.describe().lines().toList();
     return new SyncReport.StreamReport(type, mode, read, written, skipped, archived, unparsed, driftLines,
         checkpoint.json());
@@ -117,15 +130,16 @@ final class ObjectStreamSync {
    * start time is kept, so the first incremental window covers changes made while it ran.
    */
   private void backfill() {
-    long startedAt = checkpoint != null && checkpoint.backfillStartedAt() != null
-        ? checkpoint.backfillStartedAt() : clock.millis();
-    String after = checkpoint != null ? checkpoint.after() : null;
+    if (checkpoint == null) {
+      checkpoint = StreamCheckpoint.start(clock.millis());
+    }
+    String after = checkpoint.after();
     LOG.info("Backfilling {}{}", type, after == null ? "" : " from the stored position");
     while (true) {
       var page = client.listPage(type, properties, listPageSize, after, false);
       after = page.nextAfter();
-      StreamCheckpoint next = after != null ? StreamCheckpoint.backfill(after, startedAt)
-          : StreamCheckpoint.incremental(startedAt);
+      StreamCheckpoint next = after != null ? checkpoint.backfillAt(after)
+          : checkpoint.incrementalAt(checkpoint.backfillStartedAt());
       write(page.results(), next);
       if (after == null) {
         return;
@@ -158,7 +172,7 @@ final class ObjectStreamSync {
       // The cursor moves to what is written: the last modified date read (GTE re-reads its ties),
       // then to the window's end. Changes the index has not shown yet are re-read thanks to the overlap.
       cursor = Math.max(cursor, done ? upper : last);
-      write(records, StreamCheckpoint.incremental(cursor));
+      write(records, checkpoint.incrementalAt(cursor));
       if (done) {
         return;
       }
@@ -184,7 +198,7 @@ final class ObjectStreamSync {
               Filter.of("hs_object_id", "GT", Long.toString(lastId)))
           .sortAscending("hs_object_id").limit(searchPageSize).after(0).build());
       List<CrmRecord> records = withProperties(page.results());
-      write(records, StreamCheckpoint.incremental(cursor));
+      write(records, checkpoint.incrementalAt(cursor));
       if (page.nextAfter() < 0 || records.isEmpty()) {
         return;
       }
@@ -192,15 +206,93 @@ final class ObjectStreamSync {
     }
   }
 
-  /** Archived records (the recycle bin) are written with {@code _hs_archived = true}; rows are never removed. */
-  private void archivedPass() {
+  private static boolean due(Long last, Duration every, long now) {
+    return last == null || now - last >= every.toMillis();
+  }
+
+  /**
+   * Archived records (the recycle bin) are written with {@code _hs_archived = true}; rows are never
+   * removed. Rows the sink holds as archived that are no longer in the bin were restored (read them
+   * again) or are gone for good (they stay archived). Archiving and restoring never bump the
+   * modified date, so only this pass sees them (hubspot-api.md §8).
+   */
+  private void archivedPass(long now) {
+    Set<Long> inBin = new HashSet<>();
     String after = null;
     do {
       var page = client.listPage(type, properties, listPageSize, after, true);
+      page.results().forEach(r -> inBin.add(r.id()));
       archived += page.results().size();
-      write(page.results(), checkpoint);
+      after = page.nextAfter();
+      write(page.results(), after == null ? checkpoint.archivedPassDone(now) : checkpoint);
+    } while (after != null);
+    long[] stored = sinkIds(true);
+    List<Long> maybeRestored = new ArrayList<>();
+    for (long id : stored) {
+      if (!inBin.contains(id)) {
+        maybeRestored.add(id);
+      }
+    }
+    for (int i = 0; i < maybeRestored.size(); i += BATCH_READ_MAX) {
+      List<Long> ids = maybeRestored.subList(i, Math.min(maybeRestored.size(), i + BATCH_READ_MAX));
+      Set<Long> asked = new HashSet<>(ids);
+      // A merged-away id resolves to its survivor; only records found under the id asked are restores.
+      List<CrmRecord> restored = client.batchRead(type, ids, properties, false).found().stream()
+          .filter(r -> asked.contains(r.id())).toList();
+      if (!restored.isEmpty()) {
+        LOG.info("{} {} records came back from the recycle bin", restored.size(), type);
+        write(restored, checkpoint);
+      }
+    }
+  }
+
+  /**
+   * Finds records deleted for good (GDPR deletes, or purged from the recycle bin): every live id the
+   * sink holds that the portal no longer lists is marked archived. Costs one list call per 100
+   * records, so it runs on its own cadence.
+   */
+  private void reconcile(long now) {
+    long[] stored = sinkIds(false);
+    Set<Long> live = new HashSet<>();
+    String after = null;
+    do {
+      var page = client.listPage(type, List.of("hs_object_id"), listPageSize, after, false);
+      page.results().forEach(r -> live.add(r.id()));
       after = page.nextAfter();
     } while (after != null);
+    List<Long> gone = new ArrayList<>();
+    for (long id : stored) {
+      if (!live.contains(id)) {
+        gone.add(id);
+      }
+    }
+    int marked = markArchived(gone, Instant.ofEpochMilli(now));
+    if (marked > 0) {
+      LOG.info("{} {} records no longer exist in HubSpot; marked archived", marked, type);
+    }
+    write(List.of(), checkpoint.reconciled(now));
+  }
+
+  private long[] sinkIds(boolean archivedRows) {
+    try {
+      return sink.ids(type, archivedRows);
+    } catch (UnsupportedOperationException e) {
+      LOG.warn("The sink cannot list its rows' ids ({}); restores and deletions of {} are not detected", e.getMessage(), type);
+      return new long[0];
+    }
+  }
+
+  private int markArchived(List<Long> ids, Instant at) {
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    try {
+      return sink.markArchived(type, ids, at);
+    } catch (UnsupportedOperationException e) {
+      LOG.warn("The sink cannot mark rows archived ({}); {} merged or deleted {} records stay live", e.getMessage(),
+          ids.size(), type);
+      return 0;
+    }
   }
 
   private SearchPage search(SearchRequest request) {
@@ -247,5 +339,27 @@ final class ObjectStreamSync {
       unparsed += batch.unparsedCount();
     }
     checkpoint = next;
+    markMergedAway(records);
+  }
+
+  /**
+   * A survivor of a merge lists the absorbed ids in {@code hs_merged_object_ids} (§8); HubSpot no
+   * longer serves them, so their rows are marked archived as of the merge.
+   */
+  private void markMergedAway(List<CrmRecord> records) {
+    for (CrmRecord r : records) {
+      String merged = r.properties().get(MERGED_IDS);
+      if (merged == null || merged.isBlank() || r.archived()) {
+        continue;
+      }
+      List<Long> ids = new ArrayList<>();
+      for (String part : merged.split(";")) {
+        String id = part.trim();
+        if (!id.isEmpty() && id.chars().allMatch(Character::isDigit) && Long.parseLong(id) != r.id()) {
+          ids.add(Long.parseLong(id));
+        }
+      }
+      markArchived(ids, r.updatedAt() != null ? r.updatedAt() : syncedAt);
+    }
   }
 }

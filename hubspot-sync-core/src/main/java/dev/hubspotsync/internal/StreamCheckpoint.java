@@ -13,18 +13,34 @@ import java.io.IOException;
  * overlap). Stored by the sink as JSON together with the data it covers.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-record StreamCheckpoint(String mode, String after, Long backfillStartedAt, Long cursor) {
+record StreamCheckpoint(String mode, String after, Long backfillStartedAt, Long cursor, Long archivedPassAt,
+    Long reconciledAt) {
   static final String BACKFILL = "backfill";
   static final String INCREMENTAL = "incremental";
   private static final ObjectMapper JSON = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
-  static StreamCheckpoint backfill(String after, long startedAt) {
-    return new StreamCheckpoint(BACKFILL, after, startedAt, null);
+  static StreamCheckpoint start(long startedAt) {
+    return new StreamCheckpoint(BACKFILL, null, startedAt, null, null, null);
   }
 
-  static StreamCheckpoint incremental(long cursor) {
-    return new StreamCheckpoint(INCREMENTAL, null, null, cursor);
+  /** The next backfill page. */
+  StreamCheckpoint backfillAt(String nextAfter) {
+    return new StreamCheckpoint(BACKFILL, nextAfter, backfillStartedAt, null, archivedPassAt, reconciledAt);
+  }
+
+  /** Incremental from {@code newCursor}; a finished backfill counts as a reconciliation at its start. */
+  StreamCheckpoint incrementalAt(long newCursor) {
+    Long reconciled = reconciledAt != null ? reconciledAt : backfillStartedAt;
+    return new StreamCheckpoint(INCREMENTAL, null, null, newCursor, archivedPassAt, reconciled);
+  }
+
+  StreamCheckpoint archivedPassDone(long at) {
+    return new StreamCheckpoint(mode, after, backfillStartedAt, cursor, at, reconciledAt);
+  }
+
+  StreamCheckpoint reconciled(long at) {
+    return new StreamCheckpoint(mode, after, backfillStartedAt, cursor, archivedPassAt, at);
   }
 
   boolean isBackfill() {

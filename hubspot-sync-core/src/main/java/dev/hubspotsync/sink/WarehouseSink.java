@@ -2,6 +2,8 @@ package dev.hubspotsync.sink;
 
 import dev.hubspotsync.batch.RecordBatch;
 import dev.hubspotsync.schema.ColumnMapping;
+import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -34,6 +36,25 @@ public interface WarehouseSink extends AutoCloseable {
 
   /** The checkpoint last stored for a stream. */
   Optional<Checkpoint> checkpoint(String stream);
+
+  /**
+   * Ids of the table's rows whose {@code _hs_archived} equals {@code archived}, ascending; empty if
+   * the table does not exist. The engine uses them to notice restores and deletions; a sink that
+   * cannot answer throws {@link UnsupportedOperationException} and the engine skips those checks.
+   */
+  default long[] ids(String objectType, boolean archived) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot list the ids of its rows");
+  }
+
+  /**
+   * Marks existing rows archived ({@code _hs_archived = true}, {@code _hs_archived_at = archivedAt})
+   * without touching their other columns: for records merged away or deleted for good, which
+   * HubSpot no longer serves. Ids without a row, or already archived, are left alone. Returns the
+   * rows changed. Unsupported by default, as {@link #ids}.
+   */
+  default int markArchived(String objectType, Collection<Long> ids, Instant archivedAt) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot mark rows archived");
+  }
 
   /** The longest identifier the warehouse accepts, in UTF-8 bytes (PostgreSQL: 63). */
   default int maxIdentifierBytes() {

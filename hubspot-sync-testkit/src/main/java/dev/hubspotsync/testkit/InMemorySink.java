@@ -71,6 +71,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class InMemorySink implements WarehouseSink, SupportsTransactions {
   private static final int UPDATED_AT_POSITION = positionOf(SystemColumns.UPDATED_AT);
+  private static final int ARCHIVED_POSITION = positionOf(SystemColumns.ARCHIVED);
+  private static final int ARCHIVED_AT_POSITION = positionOf(SystemColumns.ARCHIVED_AT);
   /** Counting mode's stand-in for a null {@code _hs_updated_at}: older than every instant. */
   private static final long NO_TIME = Long.MIN_VALUE + 1;
   private static final long ABSENT = Long.MIN_VALUE;
@@ -200,6 +202,62 @@ public final class InMemorySink implements WarehouseSink, SupportsTransactions {
         table.writes++;
       }
       return pending.result();
+    } finally {
+      table.lock.unlock();
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws UnsupportedOperationException in {@link #counting() counting mode}, which keeps no flags
+   */
+  @Override
+  public long[] ids(String objectType, boolean archived) {
+    Objects.requireNonNull(objectType, "objectType");
+    checkKeepsValues(objectType);
+    Table table = tables.get(objectType);
+    if (table == null) {
+      return new long[0];
+    }
+    synchronized (published) {
+      return table.rows.entrySet().stream()
+          .filter(e -> Boolean.TRUE.equals(e.getValue()[ARCHIVED_POSITION]) == archived)
+          .mapToLong(Map.Entry::getKey).toArray();
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws UnsupportedOperationException in {@link #counting() counting mode}, which keeps no flags
+   */
+  @Override
+  public int markArchived(String objectType, java.util.Collection<Long> ids, Instant archivedAt) {
+    Objects.requireNonNull(objectType, "objectType");
+    Objects.requireNonNull(archivedAt, "archivedAt");
+    checkOpen("mark rows of " + objectType + " archived");
+    checkKeepsValues(objectType);
+    Table table = tables.get(objectType);
+    if (table == null) {
+      return 0;
+    }
+    table.lock.lock();
+    try {
+      Map<Long, Object[]> changed = new HashMap<>();
+      for (long id : ids) {
+        Object[] values = table.rows.get(id);
+        if (values != null && !Boolean.TRUE.equals(values[ARCHIVED_POSITION])) {
+          Object[] copy = values.clone();
+          copy[ARCHIVED_POSITION] = true;
+          copy[ARCHIVED_AT_POSITION] = archivedAt;
+          changed.put(id, copy);
+        }
+      }
+      synchronized (published) {
+        table.rows.putAll(changed);
+      }
+      return changed.size();
     } finally {
       table.lock.unlock();
     }
