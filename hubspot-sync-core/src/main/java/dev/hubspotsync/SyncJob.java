@@ -45,6 +45,7 @@ public interface SyncJob {
     private int searchPageSize = 200;
     private Clock clock = Clock.systemUTC();
     private long memoryLimitBytes = 512L * 1024 * 1024;
+    private int concurrency = 4;
 
     Builder() {}
 
@@ -112,6 +113,12 @@ public interface SyncJob {
       return this;
     }
 
+    /** How many object types sync at the same time (default 4); they share the client's rate budget. */
+    public Builder concurrency(int streams) {
+      this.concurrency = streams;
+      return this;
+    }
+
     /** Most memory record batches may hold at once (default 512 MB). */
     public Builder memoryLimitBytes(long bytes) {
       this.memoryLimitBytes = bytes;
@@ -130,8 +137,9 @@ public interface SyncJob {
       require(listPageSize >= 1 && listPageSize <= 100, "list page size must be 1–100, was " + listPageSize);
       require(searchPageSize >= 1 && searchPageSize <= 200, "search page size must be 1–200, was " + searchPageSize);
       require(memoryLimitBytes >= 1024 * 1024, "memoryLimitBytes must be at least 1 MB, was " + memoryLimitBytes);
+      require(concurrency >= 1, "concurrency must be at least 1, was " + concurrency);
       return new DefaultSyncJob(client, sink, List.copyOf(objectTypes), overlap, indexLag, archivedPassEvery,
-          reconcileEvery, listPageSize, searchPageSize, clock, memoryLimitBytes);
+          reconcileEvery, listPageSize, searchPageSize, clock, memoryLimitBytes, concurrency);
     }
 
     private static void require(boolean ok, String message) {

@@ -121,6 +121,20 @@ class ClientRecoveryTest {
   }
 
   @Test
+  void aPropertyListTooLongForAUrlIsSplitBeforeHubSpotCanRefuseIt() {
+    ClientFixture f = start(PortalSpec.builder()); // HubSpot's own limit: about 16,000 characters
+    List<String> props = new ArrayList<>(List.of("email", "firstname"));
+    for (int i = 0; props.stream().mapToInt(p -> p.length() + 1).sum() < 14_000; i++) {
+      props.add("custom_property_with_a_rather_long_internal_name_number_" + i);
+    }
+
+    ObjectPage page = f.client().listPage("contacts", props, 10, null, false);
+
+    assertThat(page.results()).hasSize(10).allSatisfy(r -> assertThat(r.properties()).containsKeys("email", "firstname"));
+    assertThat(hubspot.stats().calls(Endpoint.LIST)).isEqualTo(2); // two halves, and never a 414
+  }
+
+  @Test
   void burst429WaitsForTheWindowAndRetriesWithoutCountingAnAttempt() throws Exception {
     // Another process of the same app has just used the whole 10-second window of 3 calls.
     ClientFixture f = start(PortalSpec.builder().burstLimit(3).retryAfterShare(0));

@@ -1,5 +1,7 @@
 package dev.hubspotsync.internal;
 
+import dev.hubspotsync.ErrorCode;
+import dev.hubspotsync.HubSpotSyncException;
 import dev.hubspotsync.SyncJob;
 import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.batch.BatchAllocator;
@@ -14,8 +16,12 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
-/** Runs each object stream in turn; see {@link SyncJob}. */
+/** Runs the object streams, several at a time; see {@link SyncJob}. */
 public final class DefaultSyncJob implements SyncJob {
   private final HubSpotClient client;
   private final WarehouseSink sink;
@@ -28,10 +34,11 @@ public final class DefaultSyncJob implements SyncJob {
   private final int searchPageSize;
   private final Clock clock;
   private final long memoryLimitBytes;
+  private final int concurrency;
 
   public DefaultSyncJob(HubSpotClient client, WarehouseSink sink, List<String> objectTypes, Duration overlap,
       Duration indexLag, Duration archivedPassEvery, Duration reconcileEvery, int listPageSize, int searchPageSize,
-      Clock clock, long memoryLimitBytes) {
+      Clock clock, long memoryLimitBytes, int concurrency) {
     this.client = client;
     this.sink = sink;
     this.objectTypes = objectTypes;
@@ -43,6 +50,7 @@ public final class DefaultSyncJob implements SyncJob {
     this.searchPageSize = searchPageSize;
     this.clock = clock;
     this.memoryLimitBytes = memoryLimitBytes;
+    this.concurrency = concurrency;
   }
 
   @Override
@@ -51,11 +59,41 @@ public final class DefaultSyncJob implements SyncJob {
     Instant started = clock.instant();
     Map<ApiCall, Long> before = client.calls();
     List<SyncReport.StreamReport> streams = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, objectTypes.size()), r -> {
+      Thread t = new Thread(r, "hubspot-sync-" + runId.substring(0, 8));
+      t.setDaemon(true);
+      return t;
+    });
     try (BatchAllocator allocator = BatchAllocator.create(memoryLimitBytes)) {
+      // Streams run in parallel; the shared rate budget keeps them within the portal's limits together.
+      List<Future<SyncReport.StreamReport>> futures = new ArrayList<>();
       for (String type : objectTypes) {
-        streams.add(new ObjectStreamSync(type, client, sink, allocator, overlap, indexLag, archivedPassEvery,
-            reconcileEvery, listPageSize, searchPageSize, clock, runId, started).run());
+        futures.add(pool.submit(() -> new ObjectStreamSync(type, client, sink, allocator, overlap, indexLag,
+            archivedPassEvery, reconcileEvery, listPageSize, searchPageSize, clock, runId, started).run()));
       }
+      RuntimeException failure = null;
+      for (Future<SyncReport.StreamReport> f : futures) {
+        try {
+          streams.add(f.get());
+        } catch (ExecutionException e) {
+          RuntimeException cause = e.getCause() instanceof RuntimeException re ? re
+              : new HubSpotSyncException(ErrorCode.UNEXPECTED_RESPONSE, "A stream failed: " + e.getCause(), false, e.getCause());
+          if (failure == null) {
+            failure = cause;
+          } else if (failure != cause) {
+            failure.addSuppressed(cause);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          pool.shutdownNow();
+          throw new HubSpotSyncException(ErrorCode.INTERRUPTED, "Interrupted while the sync ran", false, e);
+        }
+      }
+      if (failure != null) {
+        throw failure; // every stream ran as far as it could; each kept its own checkpoint
+      }
+    } finally {
+      pool.shutdownNow();
     }
     Map<ApiCall, Long> calls = new EnumMap<>(ApiCall.class);
     client.calls().forEach((k, v) -> {
