@@ -2,12 +2,17 @@ package dev.hubspotsync;
 
 import dev.hubspotsync.client.HubSpotClient;
 import dev.hubspotsync.internal.DefaultSyncJob;
+import dev.hubspotsync.internal.JobSettings;
+import dev.hubspotsync.schema.SchemaDrift;
 import dev.hubspotsync.sink.WarehouseSink;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Copies object types of one HubSpot portal into a {@link WarehouseSink}: a backfill the first
@@ -46,6 +51,11 @@ public interface SyncJob {
     private Clock clock = Clock.systemUTC();
     private long memoryLimitBytes = 512L * 1024 * 1024;
     private int concurrency = 4;
+    private boolean allObjectTypes;
+    private final Map<String, List<String>> propertySelection = new LinkedHashMap<>();
+    private Duration progressEvery = Duration.ofSeconds(5);
+    private Consumer<SchemaDrift> onDrift = d -> {};
+    private Consumer<SyncProgress> onProgress = p -> {};
 
     Builder() {}
 
@@ -63,6 +73,39 @@ public interface SyncJob {
     /** Object types by API name ({@code contacts}, {@code calls}, …) or objectTypeId ({@code 2-…}). */
     public Builder addObjectTypes(String... types) {
       objectTypes.addAll(List.of(types));
+      return this;
+    }
+
+    /**
+     * Every standard object type (contacts, companies, deals, tickets) and every custom object the
+     * portal's schemas list, found at the start of each run; engagement types are added by name.
+     */
+    public Builder allObjectTypes() {
+      this.allObjectTypes = true;
+      return this;
+    }
+
+    /** Only these properties of an object type become columns (default: all of them). */
+    public Builder properties(String objectType, List<String> names) {
+      propertySelection.put(objectType, List.copyOf(names));
+      return this;
+    }
+
+    /** Called when a run finds the portal's properties changed since the table was made. */
+    public Builder onDrift(Consumer<SchemaDrift> listener) {
+      this.onDrift = Objects.requireNonNull(listener);
+      return this;
+    }
+
+    /** Called after every page written, on the stream's thread; keep it quick. */
+    public Builder onProgress(Consumer<SyncProgress> listener) {
+      this.onProgress = Objects.requireNonNull(listener);
+      return this;
+    }
+
+    /** How often long phases log their progress (default every 5 seconds). */
+    public Builder progressEvery(Duration every) {
+      this.progressEvery = every;
       return this;
     }
 
@@ -128,7 +171,7 @@ public interface SyncJob {
     public SyncJob build() {
       require(client != null, "client is not set: SyncJob.builder().client(HubSpotClient.builder()…build())");
       require(sink != null, "sink is not set: SyncJob.builder().sink(…)");
-      require(!objectTypes.isEmpty(), "no object types: addObjectTypes(\"contacts\", …)");
+      require(allObjectTypes || !objectTypes.isEmpty(), "no object types: addObjectTypes(\"contacts\", …) or allObjectTypes()");
       require(objectTypes.stream().noneMatch(t -> t == null || t.isBlank()), "an object type is blank: " + objectTypes);
       require(!overlap.isNegative(), "overlap must not be negative, was " + overlap);
       require(!indexLag.isNegative(), "indexLag must not be negative, was " + indexLag);
@@ -138,8 +181,11 @@ public interface SyncJob {
       require(searchPageSize >= 1 && searchPageSize <= 200, "search page size must be 1–200, was " + searchPageSize);
       require(memoryLimitBytes >= 1024 * 1024, "memoryLimitBytes must be at least 1 MB, was " + memoryLimitBytes);
       require(concurrency >= 1, "concurrency must be at least 1, was " + concurrency);
-      return new DefaultSyncJob(client, sink, List.copyOf(objectTypes), overlap, indexLag, archivedPassEvery,
-          reconcileEvery, listPageSize, searchPageSize, clock, memoryLimitBytes, concurrency);
+      require(progressEvery != null && !progressEvery.isNegative(), "progressEvery must not be negative, was " + progressEvery);
+      propertySelection.forEach((type, names) -> require(!names.isEmpty(), "the property selection of " + type + " is empty"));
+      return new DefaultSyncJob(new JobSettings(client, sink, List.copyOf(objectTypes), allObjectTypes,
+          Map.copyOf(propertySelection), overlap, indexLag, archivedPassEvery, reconcileEvery, listPageSize,
+          searchPageSize, clock, memoryLimitBytes, concurrency, progressEvery, onDrift, onProgress));
     }
 
     private static void require(boolean ok, String message) {

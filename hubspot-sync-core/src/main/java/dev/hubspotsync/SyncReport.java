@@ -9,9 +9,12 @@ import java.util.Map;
  * What one {@link SyncJob#run()} did. A plain record: serializes to JSON with any mapper.
  *
  * @param calls HTTP requests made during the run per endpoint, retries included
+ * @param budgetUsedToday calls the rate budget counts today (-1 if unknown)
+ * @param budgetDailyCeiling the budget's daily ceiling (-1 if none)
+ * @param budgetResetsAt when the daily count resets
  */
 public record SyncReport(String runId, Instant startedAt, Instant finishedAt, List<StreamReport> streams,
-    Map<ApiCall, Long> calls) {
+    Map<ApiCall, Long> calls, long budgetUsedToday, long budgetDailyCeiling, Instant budgetResetsAt) {
 
   /**
    * One object type's part of the run.
@@ -24,9 +27,10 @@ public record SyncReport(String runId, Instant startedAt, Instant finishedAt, Li
    * @param unparsedValues values kept as text because they did not fit their column's type
    * @param drift schema changes found at the start of the run, one line each
    * @param checkpoint the checkpoint JSON stored at the end
+   * @param duration how long the stream took
    */
   public record StreamReport(String objectType, String mode, long rowsRead, long rowsWritten, long rowsSkippedOlder,
-      long archivedRows, long unparsedValues, List<String> drift, String checkpoint) {}
+      long archivedRows, long unparsedValues, List<String> drift, String checkpoint, java.time.Duration duration) {}
 
   public StreamReport stream(String objectType) {
     return streams.stream().filter(s -> s.objectType().equals(objectType)).findFirst()

@@ -169,6 +169,37 @@ class SyncJobTest {
   }
 
   @Test
+  void allObjectTypesPropertySelectionAndListeners() {
+    try (SyncFixture f = new SyncFixture(PortalSpec.builder().contacts(60).companies(10).deals(10).tickets(5)
+        .subscriptions(7))) {
+      List<dev.hubspotsync.SyncProgress> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+      List<dev.hubspotsync.schema.SchemaDrift> drifts = new java.util.concurrent.CopyOnWriteArrayList<>();
+      SyncJob job = f.job().allObjectTypes().properties("contacts", List.of("email", "firstname"))
+          .onProgress(progress::add).onDrift(drifts::add).build();
+
+      SyncReport report = job.run();
+
+      String custom = f.hubspot.portal().objectTypeId("subscriptions");
+      assertThat(report.streams()).extracting(SyncReport.StreamReport::objectType)
+          .containsExactlyInAnyOrder("contacts", "companies", "deals", "tickets", custom);
+      assertThat(f.sink.describe("contacts")).extracting(m -> m.property()).containsExactlyInAnyOrder("email", "firstname");
+      assertThat(f.sink.rowCount(custom)).isEqualTo(7);
+      assertThat(progress).anySatisfy(p -> {
+        assertThat(p.phase()).isEqualTo("backfill");
+        assertThat(p.objectType()).isEqualTo("contacts");
+        assertThat(p.total()).isEqualTo(60);
+      });
+      assertThat(drifts).isEmpty(); // a new table is not drift
+
+      f.hubspot.portal().addProperty("companies", "tier_2", "Tier 2", "string", "text");
+      f.later();
+      job.run();
+      assertThat(drifts).singleElement().satisfies(d -> assertThat(d.added()).extracting(m -> m.property()).containsExactly("tier_2"));
+      assertThat(report.budgetDailyCeiling()).isEqualTo(f.hubspot.spec().dailyLimit() / 2);
+    }
+  }
+
+  @Test
   void aBadSettingIsNamed() {
     assertThatThrownBy(() -> SyncJob.builder().build())
         .isInstanceOfSatisfying(HubSpotSyncException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_CONFIGURATION))

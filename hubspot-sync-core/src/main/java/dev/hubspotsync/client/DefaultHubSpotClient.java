@@ -326,6 +326,11 @@ final class DefaultHubSpotClient implements HubSpotClient {
   }
 
   @Override
+  public RateBudget rateBudget() {
+    return budget;
+  }
+
+  @Override
   public Map<ApiCall, Long> calls() {
     Map<ApiCall, Long> out = new EnumMap<>(ApiCall.class);
     calls.forEach((k, v) -> out.put(k, v.sum()));

@@ -56,6 +56,9 @@ public interface HubSpotClient extends AutoCloseable {
   /** Today's private-app usage of the portal. */
   DailyUsage dailyUsage();
 
+  /** The rate budget pacing this client's calls. */
+  RateBudget rateBudget();
+
   /** HTTP requests sent so far per endpoint, retries and throttled ones included. */
   Map<ApiCall, Long> calls();
 

@@ -7,9 +7,6 @@ import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.batch.BatchAllocator;
 import dev.hubspotsync.client.ApiCall;
 import dev.hubspotsync.client.HubSpotClient;
-import dev.hubspotsync.sink.WarehouseSink;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -23,53 +20,32 @@ import java.util.concurrent.Future;
 
 /** Runs the object streams, several at a time; see {@link SyncJob}. */
 public final class DefaultSyncJob implements SyncJob {
-  private final HubSpotClient client;
-  private final WarehouseSink sink;
-  private final List<String> objectTypes;
-  private final Duration overlap;
-  private final Duration indexLag;
-  private final Duration archivedPassEvery;
-  private final Duration reconcileEvery;
-  private final int listPageSize;
-  private final int searchPageSize;
-  private final Clock clock;
-  private final long memoryLimitBytes;
-  private final int concurrency;
+  private static final List<String> STANDARD_TYPES = List.of("contacts", "companies", "deals", "tickets");
 
-  public DefaultSyncJob(HubSpotClient client, WarehouseSink sink, List<String> objectTypes, Duration overlap,
-      Duration indexLag, Duration archivedPassEvery, Duration reconcileEvery, int listPageSize, int searchPageSize,
-      Clock clock, long memoryLimitBytes, int concurrency) {
-    this.client = client;
-    this.sink = sink;
-    this.objectTypes = objectTypes;
-    this.overlap = overlap;
-    this.indexLag = indexLag;
-    this.archivedPassEvery = archivedPassEvery;
-    this.reconcileEvery = reconcileEvery;
-    this.listPageSize = listPageSize;
-    this.searchPageSize = searchPageSize;
-    this.clock = clock;
-    this.memoryLimitBytes = memoryLimitBytes;
-    this.concurrency = concurrency;
+  private final JobSettings settings;
+
+  public DefaultSyncJob(JobSettings settings) {
+    this.settings = settings;
   }
 
   @Override
   public SyncReport run() {
     String runId = UUID.randomUUID().toString();
-    Instant started = clock.instant();
+    HubSpotClient client = settings.client();
+    Instant started = settings.clock().instant();
     Map<ApiCall, Long> before = client.calls();
+    List<String> objectTypes = objectTypes();
     List<SyncReport.StreamReport> streams = new ArrayList<>();
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, objectTypes.size()), r -> {
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(settings.concurrency(), objectTypes.size())), r -> {
       Thread t = new Thread(r, "hubspot-sync-" + runId.substring(0, 8));
       t.setDaemon(true);
       return t;
     });
-    try (BatchAllocator allocator = BatchAllocator.create(memoryLimitBytes)) {
+    try (BatchAllocator allocator = BatchAllocator.create(settings.memoryLimitBytes())) {
       // Streams run in parallel; the shared rate budget keeps them within the portal's limits together.
       List<Future<SyncReport.StreamReport>> futures = new ArrayList<>();
       for (String type : objectTypes) {
-        futures.add(pool.submit(() -> new ObjectStreamSync(type, client, sink, allocator, overlap, indexLag,
-            archivedPassEvery, reconcileEvery, listPageSize, searchPageSize, clock, runId, started).run()));
+        futures.add(pool.submit(() -> new ObjectStreamSync(type, settings, allocator, runId, started).run()));
       }
       RuntimeException failure = null;
       for (Future<SyncReport.StreamReport> f : futures) {
@@ -102,6 +78,19 @@ public final class DefaultSyncJob implements SyncJob {
         calls.put(k, n);
       }
     });
-    return new SyncReport(runId, started, clock.instant(), List.copyOf(streams), Map.copyOf(calls));
+    var usage = client.rateBudget().usage();
+    return new SyncReport(runId, started, settings.clock().instant(), List.copyOf(streams), Map.copyOf(calls),
+        usage.usedToday(), usage.dailyCeiling(), usage.resetsAt());
+  }
+
+  /** The configured types, or every standard type plus the portal's custom objects. */
+  private List<String> objectTypes() {
+    if (!settings.allObjectTypes()) {
+      return settings.objectTypes();
+    }
+    List<String> types = new ArrayList<>(STANDARD_TYPES);
+    settings.client().schemas().forEach(s -> types.add(s.objectTypeId()));
+    settings.objectTypes().stream().filter(t -> !types.contains(t)).forEach(types::add);
+    return types;
   }
 }

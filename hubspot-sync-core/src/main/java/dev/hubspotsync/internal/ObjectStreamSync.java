@@ -1,5 +1,6 @@
 package dev.hubspotsync.internal;
 
+import dev.hubspotsync.SyncProgress;
 import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.batch.BatchAllocator;
 import dev.hubspotsync.batch.RecordBatch;
@@ -42,19 +43,15 @@ final class ObjectStreamSync {
   private static final String MERGED_IDS = "hs_merged_object_ids";
 
   private final String type;
+  private final JobSettings settings;
   private final HubSpotClient client;
   private final WarehouseSink sink;
   private final BatchAllocator allocator;
-  private final Duration overlap;
-  private final Duration indexLag;
-  private final Duration archivedPassEvery;
-  private final Duration reconcileEvery;
-  private final int listPageSize;
-  private final int searchPageSize;
   private final Clock clock;
   private final String runId;
   private final Instant syncedAt;
   private final String modifiedProperty;
+  private final long streamStartedAt;
 
   private List<ColumnMapping> columns;
   private List<String> properties;
@@ -65,24 +62,23 @@ final class ObjectStreamSync {
   private long skipped;
   private long archived;
   private long unparsed;
+  private String phase;
+  private long phaseStartedAt;
+  private long phaseRead;
+  private long phaseTotal = -1;
+  private long lastProgressAt;
 
-  ObjectStreamSync(String type, HubSpotClient client, WarehouseSink sink, BatchAllocator allocator, Duration overlap,
-      Duration indexLag, Duration archivedPassEvery, Duration reconcileEvery, int listPageSize, int searchPageSize,
-      Clock clock, String runId, Instant syncedAt) {
+  ObjectStreamSync(String type, JobSettings settings, BatchAllocator allocator, String runId, Instant syncedAt) {
     this.type = type;
-    this.client = client;
-    this.sink = sink;
+    this.settings = settings;
+    this.client = settings.client();
+    this.sink = settings.sink();
     this.allocator = allocator;
-    this.overlap = overlap;
-    this.indexLag = indexLag;
-    this.archivedPassEvery = archivedPassEvery;
-    this.reconcileEvery = reconcileEvery;
-    this.listPageSize = listPageSize;
-    this.searchPageSize = searchPageSize;
-    this.clock = clock;
+    this.clock = settings.clock();
     this.runId = runId;
     this.syncedAt = syncedAt;
     this.modifiedProperty = modifiedProperty(type);
+    this.streamStartedAt = clock.millis();
   }
 
   /** Contacts poll {@code lastmodifieddate}; every other type {@code hs_lastmodifieddate} (§2). */
@@ -99,23 +95,30 @@ final class ObjectStreamSync {
     }
     incremental();
     long now = clock.millis();
-    if (due(checkpoint.archivedPassAt(), archivedPassEvery, now)) {
+    if (due(checkpoint.archivedPassAt(), settings.archivedPassEvery(), now)) {
       archivedPass(now);
     }
-    if (due(checkpoint.reconciledAt(), reconcileEvery, now)) {
+    if (due(checkpoint.reconciledAt(), settings.reconcileEvery(), now)) {
       reconcile(now);
     }
     List<String> driftLines = drift.isEmpty() ? List.of() : drift.describe().lines().toList();
     return new SyncReport.StreamReport(type, mode, read, written, skipped, archived, unparsed, driftLines,
-        checkpoint.json());
+        checkpoint.json(), Duration.ofMillis(clock.millis() - streamStartedAt));
   }
 
   private SchemaDrift applyDrift() {
     List<PropertyDefinition> live = client.properties(type, false);
+    List<String> selected = settings.propertySelection().get(type);
+    if (selected != null) {
+      live = live.stream().filter(p -> selected.contains(p.name())).toList();
+    }
     List<ColumnMapping> stored = sink.describe(type);
     SchemaDrift drift = SchemaDrift.analyze(type, live, stored, ColumnNamer.forDialect(sink.maxIdentifierBytes()));
     if (!drift.isEmpty()) {
       LOG.info("Schema drift: {}", drift.describe());
+      if (!stored.isEmpty()) {
+        settings.onDrift().accept(drift);
+      }
     }
     if (stored.isEmpty() || !drift.added().isEmpty()) {
       sink.evolve(type, drift.added());
@@ -135,8 +138,9 @@ final class ObjectStreamSync {
     }
     String after = checkpoint.after();
     LOG.info("Backfilling {}{}", type, after == null ? "" : " from the stored position");
+    startPhase("backfill", estimateTotal());
     while (true) {
-      var page = client.listPage(type, properties, listPageSize, after, false);
+      var page = client.listPage(type, properties, settings.listPageSize(), after, false);
       after = page.nextAfter();
       StreamCheckpoint next = after != null ? checkpoint.backfillAt(after)
           : checkpoint.incrementalAt(checkpoint.backfillStartedAt());
@@ -154,18 +158,19 @@ final class ObjectStreamSync {
    * it, so it neither loops nor skips (§2, §9).
    */
   private void incremental() {
-    long upper = clock.millis() - indexLag.toMillis();
-    long low = checkpoint.cursor() - overlap.toMillis();
+    long upper = clock.millis() - settings.indexLag().toMillis();
+    long low = checkpoint.cursor() - settings.overlap().toMillis();
     if (upper <= low) {
       return; // nothing new can be indexed yet
     }
     long cursor = checkpoint.cursor(); // never moves back
     int offset = 0;
+    startPhase("incremental", -1);
     while (true) {
       SearchPage page = search(SearchRequest.builder()
           .addFilterGroup(Filter.of(modifiedProperty, "GTE", Long.toString(low)),
               Filter.of(modifiedProperty, "LTE", Long.toString(upper)))
-          .sortAscending(modifiedProperty).limit(searchPageSize).after(offset).build());
+          .sortAscending(modifiedProperty).limit(settings.searchPageSize()).after(offset).build());
       List<CrmRecord> records = withProperties(page.results());
       long last = records.isEmpty() ? low : modified(records.get(records.size() - 1), low);
       boolean done = page.nextAfter() < 0;
@@ -176,7 +181,7 @@ final class ObjectStreamSync {
       if (done) {
         return;
       }
-      if (page.nextAfter() + searchPageSize <= SEARCH_CAP) {
+      if (page.nextAfter() + settings.searchPageSize() <= SEARCH_CAP) {
         offset = page.nextAfter();
         continue;
       }
@@ -196,7 +201,7 @@ final class ObjectStreamSync {
       SearchPage page = search(SearchRequest.builder()
           .addFilterGroup(Filter.of(modifiedProperty, "EQ", Long.toString(ms)),
               Filter.of("hs_object_id", "GT", Long.toString(lastId)))
-          .sortAscending("hs_object_id").limit(searchPageSize).after(0).build());
+          .sortAscending("hs_object_id").limit(settings.searchPageSize()).after(0).build());
       List<CrmRecord> records = withProperties(page.results());
       write(records, checkpoint.incrementalAt(cursor));
       if (page.nextAfter() < 0 || records.isEmpty()) {
@@ -217,10 +222,11 @@ final class ObjectStreamSync {
    * modified date, so only this pass sees them (hubspot-api.md §8).
    */
   private void archivedPass(long now) {
+    startPhase("archived", -1);
     Set<Long> inBin = new HashSet<>();
     String after = null;
     do {
-      var page = client.listPage(type, properties, listPageSize, after, true);
+      var page = client.listPage(type, properties, settings.listPageSize(), after, true);
       page.results().forEach(r -> inBin.add(r.id()));
       archived += page.results().size();
       after = page.nextAfter();
@@ -252,11 +258,12 @@ final class ObjectStreamSync {
    * records, so it runs on its own cadence.
    */
   private void reconcile(long now) {
+    startPhase("reconcile", -1);
     long[] stored = sinkIds(false);
     Set<Long> live = new HashSet<>();
     String after = null;
     do {
-      var page = client.listPage(type, List.of("hs_object_id"), listPageSize, after, false);
+      var page = client.listPage(type, List.of("hs_object_id"), settings.listPageSize(), after, false);
       page.results().forEach(r -> live.add(r.id()));
       after = page.nextAfter();
     } while (after != null);
@@ -334,12 +341,51 @@ final class ObjectStreamSync {
     try (RecordBatch batch = builder.build()) {
       WriteResult result = sink.write(batch, new Checkpoint(type, next.json()));
       read += records.size();
+      phaseRead += records.size();
       written += result.written();
       skipped += result.skippedOlder();
       unparsed += batch.unparsedCount();
     }
     checkpoint = next;
     markMergedAway(records);
+    progress(false);
+  }
+
+  /** How many live records a backfill will read: one search call that returns only the total. */
+  private long estimateTotal() {
+    try {
+      return client.search(type, SearchRequest.builder().addProperties(List.of("hs_object_id")).limit(1).build()).total();
+    } catch (RuntimeException e) {
+      LOG.debug("No record count for {} ({}); progress will show no ETA", type, e.getMessage());
+      return -1;
+    }
+  }
+
+  private void startPhase(String name, long total) {
+    if (phase != null) {
+      progress(true);
+    }
+    phase = name;
+    phaseStartedAt = clock.millis();
+    phaseRead = 0;
+    phaseTotal = total;
+    lastProgressAt = phaseStartedAt;
+  }
+
+  /** Tells listeners every page, and logs every {@code progressEvery} (rate, and ETA when the total is known). */
+  private void progress(boolean ending) {
+    long now = clock.millis();
+    Duration elapsed = Duration.ofMillis(now - phaseStartedAt);
+    double rate = elapsed.toMillis() > 0 ? phaseRead * 1000.0 / elapsed.toMillis() : 0;
+    Duration eta = phaseTotal > 0 && rate > 0 ? Duration.ofMillis((long) (Math.max(0, phaseTotal - phaseRead) / rate * 1000)) : null;
+    SyncProgress p = new SyncProgress(type, phase, phaseRead, phaseTotal, elapsed, rate, eta);
+    settings.onProgress().accept(p);
+    if (!ending && now - lastProgressAt >= settings.progressEvery().toMillis()) {
+      lastProgressAt = now;
+      LOG.info("{} {}: {} records{} in {} s, {} records/s{}", type, phase, phaseRead,
+          phaseTotal >= 0 ? " of " + phaseTotal : "", elapsed.toSeconds(), Math.round(rate),
+          eta == null ? "" : ", about " + eta.toSeconds() + " s to go");
+    }
   }
 
   /**
