@@ -51,6 +51,7 @@ public interface SyncJob {
     private Clock clock = Clock.systemUTC();
     private long memoryLimitBytes = 512L * 1024 * 1024;
     private int concurrency = 4;
+    private BackfillMethod backfillMethod = BackfillMethod.AUTO;
     private boolean allObjectTypes;
     private final Map<String, List<String>> propertySelection = new LinkedHashMap<>();
     private Duration progressEvery = Duration.ofSeconds(5);
@@ -156,6 +157,12 @@ public interface SyncJob {
       return this;
     }
 
+    /** How backfills read every record (default {@link BackfillMethod#AUTO}). */
+    public Builder backfillMethod(BackfillMethod method) {
+      this.backfillMethod = Objects.requireNonNull(method);
+      return this;
+    }
+
     /** How many object types sync at the same time (default 4); they share the client's rate budget. */
     public Builder concurrency(int streams) {
       this.concurrency = streams;
@@ -184,7 +191,7 @@ public interface SyncJob {
       require(progressEvery != null && !progressEvery.isNegative(), "progressEvery must not be negative, was " + progressEvery);
       propertySelection.forEach((type, names) -> require(!names.isEmpty(), "the property selection of " + type + " is empty"));
       return new DefaultSyncJob(new JobSettings(client, sink, List.copyOf(objectTypes), allObjectTypes,
-          Map.copyOf(propertySelection), overlap, indexLag, archivedPassEvery, reconcileEvery, listPageSize,
+          Map.copyOf(propertySelection), overlap, indexLag, archivedPassEvery, reconcileEvery, backfillMethod, listPageSize,
           searchPageSize, clock, memoryLimitBytes, concurrency, progressEvery, onDrift, onProgress));
     }
 

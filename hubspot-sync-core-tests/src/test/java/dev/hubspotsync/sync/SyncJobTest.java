@@ -3,6 +3,7 @@ package dev.hubspotsync.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hubspotsync.BackfillMethod;
 import dev.hubspotsync.ErrorCode;
 import dev.hubspotsync.HubSpotSyncException;
 import dev.hubspotsync.SyncJob;
@@ -15,6 +16,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** End-to-end: FakeHubSpot over HTTP → SyncJob → InMemorySink, compared with the portal's ground truth. */
 class SyncJobTest {
@@ -75,18 +78,35 @@ class SyncJobTest {
     }
   }
 
-  @Test
-  void aCrashBetweenLoadAndCheckpointLosesNothingAndDuplicatesNothing() {
+  @ParameterizedTest
+  @EnumSource(value = BackfillMethod.class, names = {"LIST", "SEARCH"})
+  void aCrashBetweenLoadAndCheckpointLosesNothingAndDuplicatesNothing(BackfillMethod method) {
     CrashingSink sink = new CrashingSink(3); // the third write of contacts fails before it commits
     try (SyncFixture f = new SyncFixture(PortalSpec.builder().contacts(420), sink.inner)) {
-      assertThatThrownBy(() -> f.job("contacts").sink(sink).build().run()).isInstanceOf(RuntimeException.class);
-      long rowsAfterCrash = f.sink.rowCount("contacts");
-      assertThat(rowsAfterCrash).isEqualTo(200); // two pages of 100 committed with their checkpoints
+      assertThatThrownBy(() -> f.job("contacts").backfillMethod(method).sink(sink).build().run())
+          .isInstanceOf(RuntimeException.class);
+      int page = method == BackfillMethod.LIST ? 100 : 200;
+      assertThat(f.sink.rowCount("contacts")).isEqualTo(2 * page); // two pages committed with their checkpoints
 
-      SyncReport rerun = f.job("contacts").sink(sink).build().run();
+      SyncReport rerun = f.job("contacts").backfillMethod(method).sink(sink).build().run();
 
       f.assertSinkMatchesPortal("contacts", "email");
-      assertThat(rerun.stream("contacts").rowsRead()).isLessThan(420 + 20); // resumed, not restarted
+      assertThat(rerun.stream("contacts").rowsRead()).isLessThan(420 - 2 * page + 20); // resumed, not restarted
+    }
+  }
+
+  @Test
+  void aSearchBackfillCostsHalfTheCallsOfAListBackfill() {
+    try (SyncFixture list = new SyncFixture(PortalSpec.builder().contacts(1_000));
+        SyncFixture search = new SyncFixture(PortalSpec.builder().contacts(1_000))) {
+      SyncReport byList = list.job("contacts").backfillMethod(BackfillMethod.LIST).build().run();
+      SyncReport bySearch = search.job("contacts").build().run(); // AUTO: the properties fit a search body
+
+      list.assertSinkMatchesPortal("contacts", "email");
+      search.assertSinkMatchesPortal("contacts", "email");
+      assertThat(byList.calls().get(ApiCall.LIST)).isEqualTo(10 + 1); // 10 pages of 100, + the recycle bin
+      assertThat(bySearch.calls().get(ApiCall.SEARCH)).isEqualTo(5 + 1); // 5 pages of 200, + the incremental window
+      assertThat(bySearch.calls().get(ApiCall.LIST)).isEqualTo(1); // the recycle bin
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.hubspotsync.internal;
 
+import dev.hubspotsync.BackfillMethod;
 import dev.hubspotsync.SyncProgress;
 import dev.hubspotsync.client.HubSpotClient;
 import dev.hubspotsync.schema.SchemaDrift;
@@ -13,6 +14,7 @@ import java.util.function.Consumer;
 /** A job's settings, shared read-only by its streams; validated by {@link dev.hubspotsync.SyncJob.Builder}. */
 public record JobSettings(HubSpotClient client, WarehouseSink sink, List<String> objectTypes,
     boolean allObjectTypes, Map<String, List<String>> propertySelection, Duration overlap, Duration indexLag,
-    Duration archivedPassEvery, Duration reconcileEvery, int listPageSize, int searchPageSize, Clock clock,
+    Duration archivedPassEvery, Duration reconcileEvery, BackfillMethod backfillMethod, int listPageSize,
+    int searchPageSize, Clock clock,
     long memoryLimitBytes, int concurrency, Duration progressEvery, Consumer<SchemaDrift> onDrift,
     Consumer<SyncProgress> onProgress) {}

@@ -1,5 +1,6 @@
 package dev.hubspotsync.internal;
 
+import dev.hubspotsync.BackfillMethod;
 import dev.hubspotsync.SyncProgress;
 import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.batch.BatchAllocator;
@@ -129,16 +130,29 @@ final class ObjectStreamSync {
   }
 
   /**
-   * Reads every live record through the list API (no 10,000 cap), one checkpoint per page. The
-   * start time is kept, so the first incremental window covers changes made while it ran.
+   * Reads every live record, with no 10,000 cap, one checkpoint per page: through the list API, or
+   * through search sorted by id above a floor (200 a call). The start time is kept, so the first
+   * incremental window covers changes made while it ran.
    */
   private void backfill() {
     if (checkpoint == null) {
       checkpoint = StreamCheckpoint.start(clock.millis());
     }
-    String after = checkpoint.after();
-    LOG.info("Backfilling {}{}", type, after == null ? "" : " from the stored position");
+    boolean resumed = checkpoint.after() != null || checkpoint.idFloor() != null;
+    boolean search = checkpoint.idFloor() != null
+        || (checkpoint.after() == null && (settings.backfillMethod() == BackfillMethod.SEARCH
+            || settings.backfillMethod() == BackfillMethod.AUTO && propertiesFitSearch()));
+    LOG.info("Backfilling {} through {}{}", type, search ? "search" : "the list API", resumed ? " from the stored position" : "");
+    if (search) {
+      backfillBySearch();
+    } else {
+      backfillByList();
+    }
+  }
+
+  private void backfillByList() {
     startPhase("backfill", estimateTotal());
+    String after = checkpoint.after();
     while (true) {
       var page = client.listPage(type, properties, settings.listPageSize(), after, false);
       after = page.nextAfter();
@@ -146,6 +160,28 @@ final class ObjectStreamSync {
           : checkpoint.incrementalAt(checkpoint.backfillStartedAt());
       write(page.results(), next);
       if (after == null) {
+        return;
+      }
+    }
+  }
+
+  private void backfillBySearch() {
+    startPhase("backfill", -1);
+    long floor = checkpoint.idFloor() != null ? checkpoint.idFloor() : 0;
+    while (true) {
+      SearchPage page = search(SearchRequest.builder()
+          .addFilterGroup(Filter.of("hs_object_id", "GT", Long.toString(floor)))
+          .sortAscending("hs_object_id").limit(settings.searchPageSize()).after(0).build());
+      if (phaseTotal < 0) {
+        phaseTotal = page.total();
+      }
+      List<CrmRecord> records = withProperties(page.results());
+      boolean done = page.nextAfter() < 0 || page.results().isEmpty();
+      if (!done) {
+        floor = page.results().get(page.results().size() - 1).id();
+      }
+      write(records, done ? checkpoint.incrementalAt(checkpoint.backfillStartedAt()) : checkpoint.backfillAbove(floor));
+      if (done) {
         return;
       }
     }
