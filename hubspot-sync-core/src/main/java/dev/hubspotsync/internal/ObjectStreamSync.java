@@ -207,8 +207,9 @@ final class ObjectStreamSync {
           .addFilterGroup(Filter.of(modifiedProperty, "GTE", Long.toString(low)),
               Filter.of(modifiedProperty, "LTE", Long.toString(upper)))
           .sortAscending(modifiedProperty).limit(settings.searchPageSize()).after(offset).build());
-      List<CrmRecord> records = withProperties(page.results());
-      long last = records.isEmpty() ? low : modified(records.get(records.size() - 1), low);
+      List<CrmRecord> found = page.results(); // in search order, with the index's modified dates
+      List<CrmRecord> records = withProperties(found);
+      long last = found.isEmpty() ? low : modified(found.get(found.size() - 1), low);
       boolean done = page.nextAfter() < 0;
       // The cursor moves to what is written: the last modified date read (GTE re-reads its ties),
       // then to the window's end. Changes the index has not shown yet are re-read thanks to the overlap.
@@ -238,12 +239,11 @@ final class ObjectStreamSync {
           .addFilterGroup(Filter.of(modifiedProperty, "EQ", Long.toString(ms)),
               Filter.of("hs_object_id", "GT", Long.toString(lastId)))
           .sortAscending("hs_object_id").limit(settings.searchPageSize()).after(0).build());
-      List<CrmRecord> records = withProperties(page.results());
-      write(records, checkpoint.incrementalAt(cursor));
-      if (page.nextAfter() < 0 || records.isEmpty()) {
+      write(withProperties(page.results()), checkpoint.incrementalAt(cursor));
+      if (page.nextAfter() < 0 || page.results().isEmpty()) {
         return;
       }
-      lastId = records.get(records.size() - 1).id();
+      lastId = page.results().get(page.results().size() - 1).id();
     }
   }
 
