@@ -36,8 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ObjectStreamSync {
   private static final Logger LOG = LoggerFactory.getLogger(ObjectStreamSync.class);
-  /** Search pages stop at 10,000 results (hubspot-api.md §2). */
-  static final int SEARCH_CAP = 10_000;
   /** Search bodies over 3,000 characters are rejected (§2); leave room for filters and sorts. */
   private static final int MAX_SEARCH_PROPERTY_CHARS = 2_200;
   private static final int BATCH_READ_MAX = 100;
@@ -180,7 +178,9 @@ final class ObjectStreamSync {
       if (!done) {
         floor = page.results().get(page.results().size() - 1).id();
       }
-      write(records, done ? checkpoint.incrementalAt(checkpoint.backfillStartedAt()) : checkpoint.backfillAbove(floor));
+      // Search showed the index as of the lag before the start: the first window must begin there.
+      long indexedFrom = checkpoint.backfillStartedAt() - settings.indexLag().toMillis();
+      write(records, done ? checkpoint.incrementalAt(indexedFrom) : checkpoint.backfillAbove(floor));
       if (done) {
         return;
       }
@@ -189,9 +189,11 @@ final class ObjectStreamSync {
 
   /**
    * Reads records modified since the cursor (minus the overlap) up to now minus the index lag,
-   * sorted by modified date. When a window would page past the 10,000-result cap, the millisecond
-   * it stopped in is read by id (any number of records may share it) and a new window starts after
-   * it, so it neither loops nor skips (§2, §9).
+   * oldest first, with keyset paging: every query starts at offset 0 from the last modified date
+   * read (GTE re-reads its ties). Offsets would skip records whenever one left the window between
+   * two pages (an edit moves it past the window's end), and could not pass the 10,000-result cap.
+   * A page that lies entirely in one millisecond is finished by id, however many records share it,
+   * so this neither loops nor skips (§2, §9).
    */
   private void incremental() {
     long upper = clock.millis() - settings.indexLag().toMillis();
@@ -200,33 +202,29 @@ final class ObjectStreamSync {
       return; // nothing new can be indexed yet
     }
     long cursor = checkpoint.cursor(); // never moves back
-    int offset = 0;
     startPhase("incremental", -1);
     while (true) {
       SearchPage page = search(SearchRequest.builder()
           .addFilterGroup(Filter.of(modifiedProperty, "GTE", Long.toString(low)),
               Filter.of(modifiedProperty, "LTE", Long.toString(upper)))
-          .sortAscending(modifiedProperty).limit(settings.searchPageSize()).after(offset).build());
+          .sortAscending(modifiedProperty).limit(settings.searchPageSize()).after(0).build());
       List<CrmRecord> found = page.results(); // in search order, with the index's modified dates
       List<CrmRecord> records = withProperties(found);
-      long last = found.isEmpty() ? low : modified(found.get(found.size() - 1), low);
-      boolean done = page.nextAfter() < 0;
-      // The cursor moves to what is written: the last modified date read (GTE re-reads its ties),
-      // then to the window's end. Changes the index has not shown yet are re-read thanks to the overlap.
-      cursor = Math.max(cursor, done ? upper : last);
-      write(records, checkpoint.incrementalAt(cursor));
-      if (done) {
+      if (page.nextAfter() < 0 || found.isEmpty()) {
+        cursor = Math.max(cursor, upper); // the window is read; changes the index has not shown yet come with the overlap
+        write(records, checkpoint.incrementalAt(cursor));
         return;
       }
-      if (page.nextAfter() + settings.searchPageSize() <= SEARCH_CAP) {
-        offset = page.nextAfter();
-        continue;
+      long first = modified(found.get(0), low);
+      long last = modified(found.get(found.size() - 1), low);
+      cursor = Math.max(cursor, last); // everything before `last` is written; its ties are read again
+      write(records, checkpoint.incrementalAt(cursor));
+      if (first == last) {
+        drainMillisecond(last, cursor);
+        low = last + 1;
+      } else {
+        low = last;
       }
-      // The next page would pass the cap: finish the last millisecond read by id (however many
-      // records share it), then start a new window after it.
-      drainMillisecond(last, cursor);
-      low = last + 1;
-      offset = 0;
     }
   }
 
