@@ -9,24 +9,18 @@ import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.batch.RecordBatch;
 import dev.hubspotsync.batch.SystemColumns;
 import dev.hubspotsync.client.ApiCall;
-import dev.hubspotsync.schema.ColumnMapping;
 import dev.hubspotsync.sink.Checkpoint;
-import dev.hubspotsync.sink.SupportsTransactions;
-import dev.hubspotsync.sink.WarehouseSink;
 import dev.hubspotsync.sink.WriteResult;
 import dev.hubspotsync.testkit.Endpoint;
 import dev.hubspotsync.testkit.InMemorySink;
 import dev.hubspotsync.testkit.PortalSpec;
 import dev.hubspotsync.testkit.Row;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -464,22 +458,11 @@ class IncrementalScenariosTest {
   // ---- helpers ---------------------------------------------------------------------------------------
 
   /** The in-memory sink, counting how often each id is handed to it. */
-  static final class DeliveryCountingSink implements WarehouseSink, SupportsTransactions {
-    final InMemorySink inner;
+  static final class DeliveryCountingSink extends ForwardingSink {
     final Map<Long, Integer> deliveries = new ConcurrentHashMap<>();
 
     DeliveryCountingSink(InMemorySink inner) {
-      this.inner = inner;
-    }
-
-    @Override
-    public List<ColumnMapping> describe(String objectType) {
-      return inner.describe(objectType);
-    }
-
-    @Override
-    public void evolve(String objectType, List<ColumnMapping> columns) {
-      inner.evolve(objectType, columns);
+      super(inner);
     }
 
     @Override
@@ -489,31 +472,6 @@ class IncrementalScenariosTest {
         deliveries.merge(batch.id(row), 1, Integer::sum);
       }
       return result;
-    }
-
-    @Override
-    public Optional<Checkpoint> checkpoint(String stream) {
-      return inner.checkpoint(stream);
-    }
-
-    @Override
-    public long[] ids(String objectType, boolean archived) {
-      return inner.ids(objectType, archived);
-    }
-
-    @Override
-    public int markArchived(String objectType, Collection<Long> ids, Instant archivedAt) {
-      return inner.markArchived(objectType, ids, archivedAt);
-    }
-
-    @Override
-    public int maxIdentifierBytes() {
-      return inner.maxIdentifierBytes();
-    }
-
-    @Override
-    public void close() {
-      inner.close();
     }
   }
 }
