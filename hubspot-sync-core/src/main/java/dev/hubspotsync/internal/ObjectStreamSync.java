@@ -54,6 +54,8 @@ final class ObjectStreamSync {
 
   private List<ColumnMapping> columns;
   private List<String> properties;
+  /** Whether the property names fit in a search body (§2: 3,000 characters), fixed once the columns are known. */
+  private boolean propertiesFitSearch;
   private StreamCheckpoint checkpoint;
   private String mode;
   private long read;
@@ -124,6 +126,7 @@ final class ObjectStreamSync {
     }
     columns = drift.columnsAfter();
     properties = columns.stream().map(ColumnMapping::property).toList();
+    propertiesFitSearch = properties.stream().mapToInt(p -> p.length() + 3).sum() <= MAX_SEARCH_PROPERTY_CHARS;
     return drift;
   }
 
@@ -139,7 +142,7 @@ final class ObjectStreamSync {
     boolean resumed = checkpoint.after() != null || checkpoint.idFloor() != null;
     boolean search = checkpoint.idFloor() != null
         || (checkpoint.after() == null && (settings.backfillMethod() == BackfillMethod.SEARCH
-            || settings.backfillMethod() == BackfillMethod.AUTO && propertiesFitSearch()));
+            || settings.backfillMethod() == BackfillMethod.AUTO && propertiesFitSearch));
     LOG.info("Backfilling {} through {}{}", type, search ? "search" : "the list API", resumed ? " from the stored position" : "");
     if (search) {
       backfillBySearch();
@@ -337,7 +340,7 @@ final class ObjectStreamSync {
   }
 
   private SearchPage search(SearchRequest request) {
-    List<String> props = propertiesFitSearch() ? properties : List.of(modifiedProperty);
+    List<String> props = propertiesFitSearch ? properties : List.of(modifiedProperty);
     return client.search(type, withSearchProperties(request, props));
   }
 
@@ -350,7 +353,7 @@ final class ObjectStreamSync {
    * ids only and the records are read by batch read (100 a call, no length limit).
    */
   private List<CrmRecord> withProperties(List<CrmRecord> found) {
-    if (propertiesFitSearch() || found.isEmpty()) {
+    if (propertiesFitSearch || found.isEmpty()) {
       return found;
     }
     Map<Long, CrmRecord> byId = new LinkedHashMap<>();
@@ -359,10 +362,6 @@ final class ObjectStreamSync {
       client.batchRead(type, ids, properties, false).found().forEach(r -> byId.put(r.id(), r));
     }
     return new ArrayList<>(byId.values());
-  }
-
-  private boolean propertiesFitSearch() {
-    return properties.stream().mapToInt(p -> p.length() + 3).sum() <= MAX_SEARCH_PROPERTY_CHARS;
   }
 
   private long modified(CrmRecord r, long fallback) {
