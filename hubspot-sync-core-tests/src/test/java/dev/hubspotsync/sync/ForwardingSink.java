@@ -2,7 +2,9 @@ package dev.hubspotsync.sync;
 
 import dev.hubspotsync.batch.RecordBatch;
 import dev.hubspotsync.schema.ColumnMapping;
+import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.sink.Checkpoint;
+import dev.hubspotsync.sink.LinkBatch;
 import dev.hubspotsync.sink.SupportsTransactions;
 import dev.hubspotsync.sink.WarehouseSink;
 import dev.hubspotsync.sink.WriteResult;
@@ -38,6 +40,16 @@ abstract class ForwardingSink implements WarehouseSink, SupportsTransactions {
   @Override
   public Optional<Checkpoint> checkpoint(String stream) {
     return inner.checkpoint(stream);
+  }
+
+  @Override
+  public void replaceAssociations(LinkBatch batch, Checkpoint checkpoint) {
+    inner.replaceAssociations(batch, checkpoint);
+  }
+
+  @Override
+  public void recordRun(SyncReport report) {
+    inner.recordRun(report);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.hubspotsync.sink;
 
+import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.batch.RecordBatch;
 import dev.hubspotsync.schema.ColumnMapping;
 import java.time.Instant;
@@ -14,7 +15,9 @@ import java.util.Optional;
  *
  * <p>Invariants every sink keeps (DESIGN.md): upsert keyed on {@code id}; a row replaces a stored
  * one only if its {@code _hs_updated_at} is at least the stored one; columns are only added; every
- * timestamp in UTC; the checkpoint never runs ahead of the data.
+ * timestamp in UTC; the checkpoint never runs ahead of the data. Association pairs go to link tables
+ * ({@code contacts_to_deals}: from_id, to_id, association_type_id, association_category,
+ * association_label, _synced_at), replaced per parent.
  */
 public interface WarehouseSink extends AutoCloseable {
 
@@ -36,6 +39,20 @@ public interface WarehouseSink extends AutoCloseable {
 
   /** The checkpoint last stored for a stream. */
   Optional<Checkpoint> checkpoint(String stream);
+
+  /**
+   * Replaces every stored link of the batch's parents with the batch's links (in the pair's link
+   * table, created if absent) and stores {@code checkpoint}: in one transaction when the sink
+   * {@link SupportsTransactions supports transactions}, otherwise the checkpoint only after the links
+   * are durable. Links are keyed on (from id, to id, type id); a batch holds each key once.
+   */
+  void replaceAssociations(LinkBatch batch, Checkpoint checkpoint);
+
+  /**
+   * Records a finished (or failed) run, e.g. as a row of {@code _hubspot_sync_runs}; a sink without
+   * such a table ignores it. Called once per run, after every stream has stopped.
+   */
+  default void recordRun(SyncReport report) {}
 
   /**
    * Ids of the table's rows whose {@code _hs_archived} equals {@code archived}, ascending; empty if

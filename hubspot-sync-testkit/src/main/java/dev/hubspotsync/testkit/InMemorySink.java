@@ -4,7 +4,10 @@ import dev.hubspotsync.batch.Column;
 import dev.hubspotsync.batch.RecordBatch;
 import dev.hubspotsync.batch.SystemColumns;
 import dev.hubspotsync.schema.ColumnMapping;
+import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.sink.Checkpoint;
+import dev.hubspotsync.sink.LinkBatch;
+import dev.hubspotsync.sink.LinkRow;
 import dev.hubspotsync.sink.SupportsTransactions;
 import dev.hubspotsync.sink.WarehouseSink;
 import dev.hubspotsync.sink.WriteResult;
@@ -86,6 +89,9 @@ public final class InMemorySink implements WarehouseSink, SupportsTransactions {
    */
   private final Object published = new Object();
   private final Map<String, String> checkpoints = new HashMap<>();
+  /** Link tables by pair name: each parent's links, guarded by {@link #published}. */
+  private final Map<String, TreeMap<Long, List<LinkRow>>> linkTables = new HashMap<>();
+  private final List<SyncReport> runs = new ArrayList<>();
   private volatile boolean closed;
 
   private InMemorySink(boolean counting) {
@@ -268,6 +274,77 @@ public final class InMemorySink implements WarehouseSink, SupportsTransactions {
     Objects.requireNonNull(stream, "stream");
     synchronized (published) {
       return Optional.ofNullable(checkpoints.get(stream)).map(json -> new Checkpoint(stream, json));
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException when a link's parent is not among the batch's parents, or a
+   *     (from id, to id, type id) key appears twice; nothing is stored
+   * @throws SimulatedCrash when {@link #failNextWrite} armed a failure for the pair
+   *     ({@link LinkBatch#pair()})
+   */
+  @Override
+  public void replaceAssociations(LinkBatch batch, Checkpoint checkpoint) {
+    Objects.requireNonNull(batch, "batch");
+    Objects.requireNonNull(checkpoint, "checkpoint");
+    checkOpen("replace links of " + batch.pair());
+    Map<Long, List<LinkRow>> byParent = new HashMap<>();
+    batch.parentIds().forEach(id -> byParent.put(id, new ArrayList<>()));
+    Set<List<Long>> keys = new HashSet<>();
+    for (LinkRow link : batch.links()) {
+      List<LinkRow> parent = byParent.get(link.fromId());
+      if (parent == null) {
+        throw new IllegalArgumentException("The " + batch.pair() + " batch links parent " + link.fromId()
+            + ", which is not among its parent ids; nothing was stored");
+      }
+      if (!keys.add(List.of(link.fromId(), link.toId(), (long) link.typeId()))) {
+        throw new IllegalArgumentException("The " + batch.pair() + " batch holds the link " + link.fromId() + " → "
+            + link.toId() + " of type " + link.typeId() + " twice; nothing was stored");
+      }
+      parent.add(link);
+    }
+    crashIfArmed(batch.pair(), checkpoint);
+    synchronized (published) {
+      TreeMap<Long, List<LinkRow>> table = linkTables.computeIfAbsent(batch.pair(), k -> new TreeMap<>());
+      byParent.forEach((id, links) -> {
+        if (links.isEmpty()) {
+          table.remove(id);
+        } else {
+          table.put(id, List.copyOf(links));
+        }
+      });
+      checkpoints.put(checkpoint.stream(), checkpoint.json());
+    }
+  }
+
+  /**
+   * Every stored link of a pair, ordered by from id, to id and type id; empty when the link table
+   * does not exist. A snapshot.
+   */
+  public List<LinkRow> links(String fromType, String toType) {
+    synchronized (published) {
+      TreeMap<Long, List<LinkRow>> table = linkTables.getOrDefault(LinkBatch.pair(fromType, toType), new TreeMap<>());
+      return table.values().stream().flatMap(List::stream)
+          .sorted(java.util.Comparator.comparingLong(LinkRow::fromId).thenComparingLong(LinkRow::toId)
+              .thenComparingInt(LinkRow::typeId))
+          .toList();
+    }
+  }
+
+  @Override
+  public void recordRun(SyncReport report) {
+    Objects.requireNonNull(report, "report");
+    synchronized (published) {
+      runs.add(report);
+    }
+  }
+
+  /** The runs recorded so far, oldest first. */
+  public List<SyncReport> runs() {
+    synchronized (published) {
+      return List.copyOf(runs);
     }
   }
 
