@@ -1,9 +1,12 @@
 package dev.hubspotsync;
 
 import dev.hubspotsync.client.HubSpotClient;
+import dev.hubspotsync.client.HubSpotCredentials;
+import dev.hubspotsync.ratelimit.RateBudget;
 import dev.hubspotsync.internal.DefaultSyncJob;
 import dev.hubspotsync.internal.JobSettings;
 import dev.hubspotsync.schema.SchemaDrift;
+import dev.hubspotsync.sink.StateStore;
 import dev.hubspotsync.sink.WarehouseSink;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -21,7 +25,8 @@ import java.util.function.Consumer;
  *
  * <pre>{@code
  * SyncReport report = SyncJob.builder()
- *     .client(hubspotClient).sink(sink).addObjectTypes("contacts", "companies", "deals")
+ *     .credentials(HubSpotCredentials.fromEnvironment()).sink(sink)
+ *     .addObjectTypes("contacts", "companies", "deals")
  *     .build().run();
  * }</pre>
  *
@@ -40,7 +45,11 @@ public interface SyncJob {
   /** Mutable builder; {@link #build()} validates and copies it. */
   final class Builder {
     private HubSpotClient client;
+    private HubSpotCredentials credentials;
+    private RateBudget rateBudget;
+    private String baseUrl;
     private WarehouseSink sink;
+    private StateStore stateStore;
     private final List<String> objectTypes = new ArrayList<>();
     private Duration overlap = Duration.ofMinutes(10);
     private Duration indexLag = Duration.ofMinutes(2);
@@ -60,14 +69,47 @@ public interface SyncJob {
 
     Builder() {}
 
-    /** The client for the portal (its rate budget paces every call). */
+    /**
+     * The client for the portal (its rate budget paces every call). Alternatively set
+     * {@link #credentials} (and perhaps {@link #rateBudget}) and the job builds its own client.
+     */
     public Builder client(HubSpotClient client) {
       this.client = client;
       return this;
     }
 
+    /** The portal's credentials, for a job that builds its own client (instead of {@link #client}). */
+    public Builder credentials(HubSpotCredentials credentials) {
+      this.credentials = credentials;
+      return this;
+    }
+
+    /**
+     * The rate budget the job's own client uses (default: a token bucket of its own). Share one
+     * budget between every job of a portal so together they stay within its limits.
+     */
+    public Builder rateBudget(RateBudget budget) {
+      this.rateBudget = budget;
+      return this;
+    }
+
+    /** Where HubSpot is, for the job's own client (default {@code https://api.hubapi.com}). */
+    public Builder baseUrl(String url) {
+      this.baseUrl = url;
+      return this;
+    }
+
     public Builder sink(WarehouseSink sink) {
       this.sink = sink;
+      return this;
+    }
+
+    /**
+     * Where checkpoints live (default: in the sink). Each is saved after the sink has written the
+     * data it covers; see {@link StateStore}.
+     */
+    public Builder stateStore(StateStore store) {
+      this.stateStore = store;
       return this;
     }
 
@@ -176,7 +218,10 @@ public interface SyncJob {
     }
 
     public SyncJob build() {
-      require(client != null, "client is not set: SyncJob.builder().client(HubSpotClient.builder()…build())");
+      require(client != null || credentials != null,
+          "no portal: set credentials(HubSpotCredentials.fromEnvironment()) or client(HubSpotClient.builder()…build())");
+      require(client == null || credentials == null && rateBudget == null && baseUrl == null,
+          "client(…) is set together with credentials, rateBudget or baseUrl; set those on the client's builder, or drop client(…)");
       require(sink != null, "sink is not set: SyncJob.builder().sink(…)");
       require(allObjectTypes || !objectTypes.isEmpty(), "no object types: addObjectTypes(\"contacts\", …) or allObjectTypes()");
       require(objectTypes.stream().noneMatch(t -> t == null || t.isBlank()), "an object type is blank: " + objectTypes);
@@ -190,7 +235,18 @@ public interface SyncJob {
       require(concurrency >= 1, "concurrency must be at least 1, was " + concurrency);
       require(progressEvery != null && !progressEvery.isNegative(), "progressEvery must not be negative, was " + progressEvery);
       propertySelection.forEach((type, names) -> require(!names.isEmpty(), "the property selection of " + type + " is empty"));
-      return new DefaultSyncJob(new JobSettings(client, sink, List.copyOf(objectTypes), allObjectTypes,
+      HubSpotClient portal = client;
+      if (portal == null) {
+        HubSpotClient.Builder b = HubSpotClient.builder().credentials(credentials).clock(clock);
+        if (rateBudget != null) {
+          b.rateBudget(rateBudget);
+        }
+        if (baseUrl != null) {
+          b.baseUrl(baseUrl);
+        }
+        portal = b.build();
+      }
+      return new DefaultSyncJob(new JobSettings(portal, sink, Optional.ofNullable(stateStore), List.copyOf(objectTypes), allObjectTypes,
           Map.copyOf(propertySelection), overlap, indexLag, archivedPassEvery, reconcileEvery, backfillMethod, listPageSize,
           searchPageSize, clock, memoryLimitBytes, concurrency, progressEvery, onDrift, onProgress));
     }

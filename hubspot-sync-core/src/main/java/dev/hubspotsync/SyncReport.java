@@ -8,12 +8,15 @@ import java.util.Map;
 /**
  * What one {@link SyncJob#run()} did. A plain record: serializes to JSON with any mapper.
  *
+ * @param outcome {@code succeeded}, or the {@link ErrorCode} of the failure that stopped the run
+ *     (a failed run's report goes only to {@link dev.hubspotsync.sink.WarehouseSink#recordRun}; its
+ *     streams are those that finished)
  * @param calls HTTP requests made during the run per endpoint, retries included
  * @param budgetUsedToday calls the rate budget counts today (-1 if unknown)
  * @param budgetDailyCeiling the budget's daily ceiling (-1 if none)
  * @param budgetResetsAt when the daily count resets
  */
-public record SyncReport(String runId, Instant startedAt, Instant finishedAt, List<StreamReport> streams,
+public record SyncReport(String runId, Instant startedAt, Instant finishedAt, String outcome, List<StreamReport> streams,
     Map<ApiCall, Long> calls, long budgetUsedToday, long budgetDailyCeiling, Instant budgetResetsAt) {
 
   /**
@@ -25,12 +28,20 @@ public record SyncReport(String runId, Instant startedAt, Instant finishedAt, Li
    * @param rowsSkippedOlder rows the sink kept because its copy was newer
    * @param archivedRows archived records read by the archived pass
    * @param unparsedValues values kept as text because they did not fit their column's type
+   * @param valuesCleaned values the sink changed so the warehouse would take them (e.g. NUL
+   *     characters removed from text for PostgreSQL)
    * @param drift schema changes found at the start of the run, one line each
    * @param checkpoint the checkpoint JSON stored at the end
    * @param duration how long the stream took
    */
   public record StreamReport(String objectType, String mode, long rowsRead, long rowsWritten, long rowsSkippedOlder,
-      long archivedRows, long unparsedValues, List<String> drift, String checkpoint, java.time.Duration duration) {}
+      long archivedRows, long unparsedValues, long valuesCleaned, List<String> drift, String checkpoint, java.time.Duration duration) {}
+
+  public static final String SUCCEEDED = "succeeded";
+
+  public boolean succeeded() {
+    return SUCCEEDED.equals(outcome);
+  }
 
   public StreamReport stream(String objectType) {
     return streams.stream().filter(s -> s.objectType().equals(objectType)).findFirst()

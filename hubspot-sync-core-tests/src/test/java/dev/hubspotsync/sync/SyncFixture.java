@@ -62,6 +62,10 @@ final class SyncFixture implements AutoCloseable {
    * the same modified date and archived flag, and the same text of every given TEXT property.
    */
   void assertSinkMatchesPortal(String type, String... textProperties) {
+    assertSinkMatchesPortal(sink, type, textProperties);
+  }
+
+  void assertSinkMatchesPortal(InMemorySink sink, String type, String... textProperties) {
     Map<Long, RecordSnapshot> truth = hubspot.snapshot().records().get(type).stream()
         .collect(Collectors.toMap(RecordSnapshot::id, Function.identity()));
     List<Row> rows = sink.rows(type);

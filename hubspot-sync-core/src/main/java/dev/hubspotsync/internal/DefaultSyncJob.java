@@ -65,12 +65,25 @@ public final class DefaultSyncJob implements SyncJob {
           throw new HubSpotSyncException(ErrorCode.INTERRUPTED, "Interrupted while the sync ran", false, e);
         }
       }
+      SyncReport report = report(runId, started, before, streams, failure);
       if (failure != null) {
+        try {
+          settings.sink().recordRun(report);
+        } catch (RuntimeException e) {
+          failure.addSuppressed(e);
+        }
         throw failure; // every stream ran as far as it could; each kept its own checkpoint
       }
+      settings.sink().recordRun(report);
+      return report;
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  private SyncReport report(String runId, Instant started, Map<ApiCall, Long> before, List<SyncReport.StreamReport> streams,
+      RuntimeException failure) {
+    HubSpotClient client = settings.client();
     Map<ApiCall, Long> calls = new EnumMap<>(ApiCall.class);
     client.calls().forEach((k, v) -> {
       long n = v - before.getOrDefault(k, 0L);
@@ -79,7 +92,9 @@ public final class DefaultSyncJob implements SyncJob {
       }
     });
     var usage = client.rateBudget().usage();
-    return new SyncReport(runId, started, settings.clock().instant(), List.copyOf(streams), Map.copyOf(calls),
+    String outcome = failure == null ? SyncReport.SUCCEEDED
+        : failure instanceof HubSpotSyncException h ? h.code().name() : failure.getClass().getSimpleName();
+    return new SyncReport(runId, started, settings.clock().instant(), outcome, List.copyOf(streams), Map.copyOf(calls),
         usage.usedToday(), usage.dailyCeiling(), usage.resetsAt());
   }
 

@@ -40,6 +40,8 @@ final class ObjectStreamSync {
   private static final int MAX_SEARCH_PROPERTY_CHARS = 2_200;
   private static final int BATCH_READ_MAX = 100;
   private static final String MERGED_IDS = "hs_merged_object_ids";
+  /** Batches fetched ahead of the sink: one loading, one waiting; the fetcher blocks on the next. */
+  static final int PIPELINE_DEPTH = 2;
 
   private final String type;
   private final JobSettings settings;
@@ -63,10 +65,12 @@ final class ObjectStreamSync {
   private long skipped;
   private long archived;
   private long unparsed;
+  private long cleaned;
+  private WritePipeline pipeline;
   private String phase;
   private long phaseStartedAt;
   private long phaseRead;
-  private long phaseTotal = -1;
+  private volatile long phaseTotal = -1; // set by the fetcher, read by the loader's progress reports
   private long lastProgressAt;
 
   ObjectStreamSync(String type, JobSettings settings, BatchAllocator allocator, String runId, Instant syncedAt) {
@@ -88,8 +92,15 @@ final class ObjectStreamSync {
   }
 
   SyncReport.StreamReport run() {
+    try (WritePipeline p = new WritePipeline("hubspot-sync-load-" + type, PIPELINE_DEPTH)) {
+      pipeline = p;
+      return runStream();
+    }
+  }
+
+  private SyncReport.StreamReport runStream() {
     SchemaDrift drift = applyDrift();
-    checkpoint = sink.checkpoint(type).map(c -> StreamCheckpoint.parse(type, c.json())).orElse(null);
+    checkpoint = loadCheckpoint();
     mode = checkpoint == null || checkpoint.isBackfill() ? StreamCheckpoint.BACKFILL : StreamCheckpoint.INCREMENTAL;
     if (checkpoint == null || checkpoint.isBackfill()) {
       backfill();
@@ -102,8 +113,9 @@ final class ObjectStreamSync {
     if (due(checkpoint.reconciledAt(), settings.reconcileEvery(), now)) {
       reconcile(now);
     }
+    pipeline.flush();
     List<String> driftLines = drift.isEmpty() ? List.of() : drift.describe().lines().toList();
-    return new SyncReport.StreamReport(type, mode, read, written, skipped, archived, unparsed, driftLines,
+    return new SyncReport.StreamReport(type, mode, read, written, skipped, archived, unparsed, cleaned, driftLines,
         checkpoint.json(), Duration.ofMillis(clock.millis() - streamStartedAt));
   }
 
@@ -269,6 +281,7 @@ final class ObjectStreamSync {
       after = page.nextAfter();
       write(page.results(), after == null ? checkpoint.archivedPassDone(now) : checkpoint);
     } while (after != null);
+    pipeline.flush(); // the rows just read must be in the sink before its archived ids are compared
     long[] stored = sinkIds(true);
     List<Long> maybeRestored = new ArrayList<>();
     for (long id : stored) {
@@ -368,20 +381,42 @@ final class ObjectStreamSync {
     return r.updatedAt() != null ? r.updatedAt().toEpochMilli() : fallback;
   }
 
+  /**
+   * Builds the batch here and hands it to the loader with the checkpoint that covers it; the
+   * fetcher goes on to the next page meanwhile. {@link #checkpoint} is where the fetcher stands; the
+   * sink's (or state store's) copy moves only as batches become durable.
+   */
   private void write(List<CrmRecord> records, StreamCheckpoint next) {
     RecordBatch.Builder builder = RecordBatch.builder(type, columns, allocator, syncedAt, runId);
     records.forEach(builder::add);
-    try (RecordBatch batch = builder.build()) {
-      WriteResult result = sink.write(batch, new Checkpoint(type, next.json()));
-      read += records.size();
-      phaseRead += records.size();
-      written += result.written();
-      skipped += result.skippedOlder();
-      unparsed += batch.unparsedCount();
-    }
+    RecordBatch batch = builder.build();
     checkpoint = next;
-    markMergedAway(records);
-    progress(false);
+    pipeline.submit(new WritePipeline.Job() {
+      @Override
+      public void run() {
+        Checkpoint position = new Checkpoint(type, next.json());
+        WriteResult result = sink.write(batch, position);
+        settings.stateStore().ifPresent(store -> store.save(position));
+        read += records.size();
+        phaseRead += records.size();
+        written += result.written();
+        skipped += result.skippedOlder();
+        cleaned += result.valuesCleaned();
+        unparsed += batch.unparsedCount();
+        markMergedAway(records);
+        progress(false);
+      }
+
+      @Override
+      public void release() {
+        batch.close();
+      }
+    });
+  }
+
+  private StreamCheckpoint loadCheckpoint() {
+    var stored = settings.stateStore().isPresent() ? settings.stateStore().get().load(type) : sink.checkpoint(type);
+    return stored.map(c -> StreamCheckpoint.parse(type, c.json())).orElse(null);
   }
 
   /** How many live records a backfill will read: one search call that returns only the total. */
@@ -395,6 +430,7 @@ final class ObjectStreamSync {
   }
 
   private void startPhase(String name, long total) {
+    pipeline.flush(); // the loader reports on the phase of the batches it writes
     if (phase != null) {
       progress(true);
     }
