@@ -204,11 +204,7 @@ final class ObjectStreamSync {
 
   /**
    * Reads records modified since the cursor (minus the overlap) up to now minus the index lag,
-   * oldest first, with keyset paging: every query starts at offset 0 from the last modified date
-   * read (GTE re-reads its ties). Offsets would skip records whenever one left the window between
-   * two pages (an edit moves it past the window's end), and could not pass the 10,000-result cap.
-   * A page that lies entirely in one millisecond is finished by id, however many records share it,
-   * so this neither loops nor skips (§2, §9).
+   * oldest first, by {@link ModifiedWindow}: no skip, no loop, past the 10,000 cap.
    */
   private void incremental() {
     long upper = clock.millis() - settings.indexLag().toMillis();
@@ -216,48 +212,9 @@ final class ObjectStreamSync {
     if (upper <= low) {
       return; // nothing new can be indexed yet
     }
-    long cursor = checkpoint.cursor(); // never moves back
     startPhase("incremental", -1);
-    while (true) {
-      SearchPage page = search(SearchRequest.builder()
-          .addFilterGroup(Filter.of(modifiedProperty, "GTE", Long.toString(low)),
-              Filter.of(modifiedProperty, "LTE", Long.toString(upper)))
-          .sortAscending(modifiedProperty).limit(settings.searchPageSize()).after(0).build());
-      List<CrmRecord> found = page.results(); // in search order, with the index's modified dates
-      List<CrmRecord> records = withProperties(found);
-      if (page.nextAfter() < 0 || found.isEmpty()) {
-        cursor = Math.max(cursor, upper); // the window is read; changes the index has not shown yet come with the overlap
-        write(records, checkpoint.incrementalAt(cursor));
-        return;
-      }
-      long first = modified(found.get(0), low);
-      long last = modified(found.get(found.size() - 1), low);
-      cursor = Math.max(cursor, last); // everything before `last` is written; its ties are read again
-      write(records, checkpoint.incrementalAt(cursor));
-      if (first == last) {
-        drainMillisecond(last, cursor);
-        low = last + 1;
-      } else {
-        low = last;
-      }
-    }
-  }
-
-  /** Reads every record modified in millisecond {@code ms}, by ascending id, never paging past the cap. */
-  private void drainMillisecond(long ms, long cursor) {
-    LOG.debug("Reading the {} modified at {} by id", type, Instant.ofEpochMilli(ms));
-    long lastId = 0;
-    while (true) {
-      SearchPage page = search(SearchRequest.builder()
-          .addFilterGroup(Filter.of(modifiedProperty, "EQ", Long.toString(ms)),
-              Filter.of("hs_object_id", "GT", Long.toString(lastId)))
-          .sortAscending("hs_object_id").limit(settings.searchPageSize()).after(0).build());
-      write(withProperties(page.results()), checkpoint.incrementalAt(cursor));
-      if (page.nextAfter() < 0 || page.results().isEmpty()) {
-        return;
-      }
-      lastId = page.results().get(page.results().size() - 1).id();
-    }
+    new ModifiedWindow(type, modifiedProperty, settings.searchPageSize(), this::search)
+        .read(low, upper, checkpoint.cursor(), (page, cursor) -> write(withProperties(page), checkpoint.incrementalAt(cursor)));
   }
 
   private static boolean due(Long last, Duration every, long now) {
@@ -375,10 +332,6 @@ final class ObjectStreamSync {
       client.batchRead(type, ids, properties, false).found().forEach(r -> byId.put(r.id(), r));
     }
     return new ArrayList<>(byId.values());
-  }
-
-  private long modified(CrmRecord r, long fallback) {
-    return r.updatedAt() != null ? r.updatedAt().toEpochMilli() : fallback;
   }
 
   /**
