@@ -66,6 +66,8 @@ public interface SyncJob {
     private Duration progressEvery = Duration.ofSeconds(5);
     private Consumer<SchemaDrift> onDrift = d -> {};
     private Consumer<SyncProgress> onProgress = p -> {};
+    private final List<JobSettings.AssociationPair> associations = new ArrayList<>();
+    private Duration associationFullScanEvery = Duration.ofDays(1);
 
     Builder() {}
 
@@ -125,6 +127,27 @@ public interface SyncJob {
      */
     public Builder allObjectTypes() {
       this.allObjectTypes = true;
+      return this;
+    }
+
+    /**
+     * Syncs the associations of {@code fromType} records to {@code toType} records into the link
+     * table {@code {fromType}_to_{toType}}, read in that direction only. Association edits do not
+     * move modified dates, so pairs run full scans unless a CDC-boost rollup exists (see
+     * docs/associations.md); add the pair with the alphabetically first type as {@code fromType}
+     * to let a rollup on it make the pair incremental.
+     */
+    public Builder addAssociation(String fromType, String toType) {
+      associations.add(new JobSettings.AssociationPair(fromType, toType));
+      return this;
+    }
+
+    /**
+     * How often a pair without a CDC-boost rollup reads every parent's links again (default daily);
+     * between scans its runs re-read only parents whose properties changed.
+     */
+    public Builder associationFullScanEvery(Duration every) {
+      this.associationFullScanEvery = every;
       return this;
     }
 
@@ -235,6 +258,16 @@ public interface SyncJob {
       require(concurrency >= 1, "concurrency must be at least 1, was " + concurrency);
       require(progressEvery != null && !progressEvery.isNegative(), "progressEvery must not be negative, was " + progressEvery);
       propertySelection.forEach((type, names) -> require(!names.isEmpty(), "the property selection of " + type + " is empty"));
+      for (JobSettings.AssociationPair p : associations) {
+        require(p.from() != null && !p.from().isBlank() && p.to() != null && !p.to().isBlank(),
+            "an association pair has a blank type: " + p.from() + " → " + p.to());
+        require(associations.stream().filter(q -> q.from().equals(p.to()) && q.to().equals(p.from()) && !p.from().equals(p.to())).findAny().isEmpty(),
+            "the association pair " + p.from() + " → " + p.to() + " is also configured as " + p.to() + " → " + p.from()
+                + "; a pair is read in one direction only, keep one of them");
+      }
+      require(associations.stream().distinct().count() == associations.size(), "an association pair is added twice: " + associations);
+      require(associationFullScanEvery != null && !associationFullScanEvery.isNegative(),
+          "associationFullScanEvery must not be negative, was " + associationFullScanEvery);
       HubSpotClient portal = client;
       if (portal == null) {
         HubSpotClient.Builder b = HubSpotClient.builder().credentials(credentials).clock(clock);
@@ -248,7 +281,8 @@ public interface SyncJob {
       }
       return new DefaultSyncJob(new JobSettings(portal, sink, Optional.ofNullable(stateStore), List.copyOf(objectTypes), allObjectTypes,
           Map.copyOf(propertySelection), overlap, indexLag, archivedPassEvery, reconcileEvery, backfillMethod, listPageSize,
-          searchPageSize, clock, memoryLimitBytes, concurrency, progressEvery, onDrift, onProgress));
+          searchPageSize, clock, memoryLimitBytes, concurrency, progressEvery, onDrift, onProgress, List.copyOf(associations),
+          associationFullScanEvery));
     }
 
     private static void require(boolean ok, String message) {

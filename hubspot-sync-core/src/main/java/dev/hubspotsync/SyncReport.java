@@ -17,6 +17,7 @@ import java.util.Map;
  * @param budgetResetsAt when the daily count resets
  */
 public record SyncReport(String runId, Instant startedAt, Instant finishedAt, String outcome, List<StreamReport> streams,
+    List<AssociationReport> associations,
     Map<ApiCall, Long> calls, long budgetUsedToday, long budgetDailyCeiling, Instant budgetResetsAt) {
 
   /**
@@ -36,6 +37,24 @@ public record SyncReport(String runId, Instant startedAt, Instant finishedAt, St
    */
   public record StreamReport(String objectType, String mode, long rowsRead, long rowsWritten, long rowsSkippedOlder,
       long archivedRows, long unparsedValues, long valuesCleaned, List<String> drift, String checkpoint, java.time.Duration duration) {}
+
+  /**
+   * One association pair's part of the run.
+   *
+   * @param pair e.g. {@code contacts_to_deals}, also its link table's name
+   * @param mode {@code full-scan} or {@code incremental}
+   * @param reason why the pair ran in that mode (CDC-boost rollup found or not, scheduled scan, …)
+   * @param parentsRead parents whose links were read from HubSpot
+   * @param linksStored link rows written
+   */
+  public record AssociationReport(String pair, String mode, String reason, long parentsRead, long linksStored,
+      String checkpoint, java.time.Duration duration) {}
+
+  public AssociationReport association(String fromType, String toType) {
+    String pair = fromType + "_to_" + toType;
+    return associations.stream().filter(a -> a.pair().equals(pair)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("No association pair " + pair + " in this report"));
+  }
 
   public static final String SUCCEEDED = "succeeded";
 

@@ -7,16 +7,22 @@ import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.batch.BatchAllocator;
 import dev.hubspotsync.client.ApiCall;
 import dev.hubspotsync.client.HubSpotClient;
+import dev.hubspotsync.client.PropertyDefinition;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 
 /** Runs the object streams, several at a time; see {@link SyncJob}. */
 public final class DefaultSyncJob implements SyncJob {
@@ -43,29 +49,27 @@ public final class DefaultSyncJob implements SyncJob {
     });
     try (BatchAllocator allocator = BatchAllocator.create(settings.memoryLimitBytes())) {
       // Streams run in parallel; the shared rate budget keeps them within the portal's limits together.
-      List<Future<SyncReport.StreamReport>> futures = new ArrayList<>();
+      Map<String, List<PropertyDefinition>> propertyCache = new ConcurrentHashMap<>();
+      Function<String, List<PropertyDefinition>> liveProperties =
+          type -> propertyCache.computeIfAbsent(type, t -> client.properties(t, false));
+      Outcomes<SyncReport.StreamReport> objects = new Outcomes<>();
       for (String type : objectTypes) {
-        futures.add(pool.submit(() -> new ObjectStreamSync(type, settings, allocator, runId, started).run()));
+        objects.add(type, pool.submit(() -> new ObjectStreamSync(type, settings, allocator, runId, started, liveProperties).run()));
       }
-      RuntimeException failure = null;
-      for (Future<SyncReport.StreamReport> f : futures) {
-        try {
-          streams.add(f.get());
-        } catch (ExecutionException e) {
-          RuntimeException cause = e.getCause() instanceof RuntimeException re ? re
-              : new HubSpotSyncException(ErrorCode.UNEXPECTED_RESPONSE, "A stream failed: " + e.getCause(), false, e.getCause());
-          if (failure == null) {
-            failure = cause;
-          } else if (failure != cause) {
-            failure.addSuppressed(cause);
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          pool.shutdownNow();
-          throw new HubSpotSyncException(ErrorCode.INTERRUPTED, "Interrupted while the sync ran", false, e);
+      streams.addAll(objects.await(pool));
+      // Associations after the objects, so a full scan walks the parents just written. A pair whose
+      // parent stream failed waits for the next run: its parent ids may be incomplete.
+      Outcomes<SyncReport.AssociationReport> links = new Outcomes<>();
+      for (JobSettings.AssociationPair p : settings.associations()) {
+        if (!objects.failed(p.from())) {
+          boolean parentsInWarehouse = objectTypes.contains(p.from());
+          links.add(p.from() + "_to_" + p.to(), pool.submit(() -> new AssociationStreamSync(p.from(), p.to(), settings, started,
+              parentsInWarehouse, liveProperties).run()));
         }
       }
-      SyncReport report = report(runId, started, before, streams, failure);
+      List<SyncReport.AssociationReport> associations = links.await(pool);
+      RuntimeException failure = objects.failure(links.failure(null));
+      SyncReport report = report(runId, started, before, streams, associations, failure);
       if (failure != null) {
         try {
           settings.sink().recordRun(report);
@@ -82,7 +86,7 @@ public final class DefaultSyncJob implements SyncJob {
   }
 
   private SyncReport report(String runId, Instant started, Map<ApiCall, Long> before, List<SyncReport.StreamReport> streams,
-      RuntimeException failure) {
+      List<SyncReport.AssociationReport> associations, RuntimeException failure) {
     HubSpotClient client = settings.client();
     Map<ApiCall, Long> calls = new EnumMap<>(ApiCall.class);
     client.calls().forEach((k, v) -> {
@@ -94,8 +98,56 @@ public final class DefaultSyncJob implements SyncJob {
     var usage = client.rateBudget().usage();
     String outcome = failure == null ? SyncReport.SUCCEEDED
         : failure instanceof HubSpotSyncException h ? h.code().name() : failure.getClass().getSimpleName();
-    return new SyncReport(runId, started, settings.clock().instant(), outcome, List.copyOf(streams), Map.copyOf(calls),
+    return new SyncReport(runId, started, settings.clock().instant(), outcome, List.copyOf(streams),
+        List.copyOf(associations), Map.copyOf(calls),
         usage.usedToday(), usage.dailyCeiling(), usage.resetsAt());
+  }
+
+  /** Futures of one kind of stream, by name; collects results and the first failure (others suppressed). */
+  private static final class Outcomes<T> {
+    private final Map<String, Future<T>> futures = new LinkedHashMap<>();
+    private final Set<String> failed = new HashSet<>();
+    private RuntimeException failure;
+
+    void add(String name, Future<T> future) {
+      futures.put(name, future);
+    }
+
+    /** Waits for every stream; every one runs as far as it can and keeps its own checkpoint. */
+    List<T> await(ExecutorService pool) {
+      List<T> results = new ArrayList<>();
+      for (Map.Entry<String, Future<T>> f : futures.entrySet()) {
+        try {
+          results.add(f.getValue().get());
+        } catch (ExecutionException e) {
+          failed.add(f.getKey());
+          RuntimeException cause = e.getCause() instanceof RuntimeException re ? re
+              : new HubSpotSyncException(ErrorCode.UNEXPECTED_RESPONSE, "Stream " + f.getKey() + " failed: " + e.getCause(),
+                  false, e.getCause());
+          failure = failure(cause);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          pool.shutdownNow();
+          throw new HubSpotSyncException(ErrorCode.INTERRUPTED, "Interrupted while the sync ran", false, e);
+        }
+      }
+      return results;
+    }
+
+    boolean failed(String name) {
+      return failed.contains(name);
+    }
+
+    /** This kind's first failure, with {@code other} suppressed in it (or {@code other} alone). */
+    RuntimeException failure(RuntimeException other) {
+      if (failure == null) {
+        return other;
+      }
+      if (other != null && other != failure) {
+        failure.addSuppressed(other);
+      }
+      return failure;
+    }
   }
 
   /** The configured types, or every standard type plus the portal's custom objects. */

@@ -19,4 +19,8 @@ public record JobSettings(HubSpotClient client, WarehouseSink sink, Optional<Sta
     Duration archivedPassEvery, Duration reconcileEvery, BackfillMethod backfillMethod, int listPageSize,
     int searchPageSize, Clock clock,
     long memoryLimitBytes, int concurrency, Duration progressEvery, Consumer<SchemaDrift> onDrift,
-    Consumer<SyncProgress> onProgress) {}
+    Consumer<SyncProgress> onProgress, List<AssociationPair> associations, Duration associationFullScanEvery) {
+
+  /** An association pair to sync, read from {@code from} to {@code to}. */
+  public record AssociationPair(String from, String to) {}
+}

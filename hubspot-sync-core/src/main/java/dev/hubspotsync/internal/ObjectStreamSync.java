@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +54,8 @@ final class ObjectStreamSync {
   private final Instant syncedAt;
   private final String modifiedProperty;
   private final long streamStartedAt;
+  /** The live property definitions of a type, read once per run and shared with the association streams. */
+  private final Function<String, List<PropertyDefinition>> liveProperties;
 
   private List<ColumnMapping> columns;
   private List<String> properties;
@@ -73,8 +76,10 @@ final class ObjectStreamSync {
   private volatile long phaseTotal = -1; // set by the fetcher, read by the loader's progress reports
   private long lastProgressAt;
 
-  ObjectStreamSync(String type, JobSettings settings, BatchAllocator allocator, String runId, Instant syncedAt) {
+  ObjectStreamSync(String type, JobSettings settings, BatchAllocator allocator, String runId, Instant syncedAt,
+      Function<String, List<PropertyDefinition>> liveProperties) {
     this.type = type;
+    this.liveProperties = liveProperties;
     this.settings = settings;
     this.client = settings.client();
     this.sink = settings.sink();
@@ -120,7 +125,7 @@ final class ObjectStreamSync {
   }
 
   private SchemaDrift applyDrift() {
-    List<PropertyDefinition> live = client.properties(type, false);
+    List<PropertyDefinition> live = liveProperties.apply(type);
     List<String> selected = settings.propertySelection().get(type);
     if (selected != null) {
       live = live.stream().filter(p -> selected.contains(p.name())).toList();
