@@ -118,7 +118,7 @@ final class AssociationStreamSync {
       fullScan();
     } else {
       mode = AssociationCheckpoint.INCREMENTAL;
-      reason = boost.on() ? "CDC boost: the rollup " + boost.property() + " moves " + from + "'s modified date on every edit"
+      reason = boost.on() ? "CDC boost: the rollup " + boost.property() + " moves the modified date of " + from + " on every association edit"
           : "parents whose properties changed only (" + boost.why() + "); next full scan "
               + Instant.ofEpochMilli(checkpoint.lastScanAt() + settings.associationFullScanEvery().toMillis());
       incremental();
