@@ -33,10 +33,12 @@ public record SyncReport(String runId, Instant startedAt, Instant finishedAt, St
    *     characters removed from text for PostgreSQL)
    * @param drift schema changes found at the start of the run, one line each
    * @param checkpoint the checkpoint JSON stored at the end
+   * @param calls HTTP requests the stream sent per endpoint, retries included
    * @param duration how long the stream took
    */
   public record StreamReport(String objectType, String mode, long rowsRead, long rowsWritten, long rowsSkippedOlder,
-      long archivedRows, long unparsedValues, long valuesCleaned, List<String> drift, String checkpoint, java.time.Duration duration) {}
+      long archivedRows, long unparsedValues, long valuesCleaned, List<String> drift, String checkpoint,
+      Map<ApiCall, Long> calls, java.time.Duration duration) {}
 
   /**
    * One association pair's part of the run.
@@ -46,9 +48,10 @@ public record SyncReport(String runId, Instant startedAt, Instant finishedAt, St
    * @param reason why the pair ran in that mode (CDC-boost rollup found or not, scheduled scan, …)
    * @param parentsRead parents whose links were read from HubSpot
    * @param linksStored link rows written
+   * @param calls HTTP requests the pair sent per endpoint, retries included
    */
   public record AssociationReport(String pair, String mode, String reason, long parentsRead, long linksStored,
-      String checkpoint, java.time.Duration duration) {}
+      String checkpoint, Map<ApiCall, Long> calls, java.time.Duration duration) {}
 
   public AssociationReport association(String fromType, String toType) {
     String pair = fromType + "_to_" + toType;

@@ -7,6 +7,7 @@ import dev.hubspotsync.ErrorCode;
 import dev.hubspotsync.HubSpotSyncException;
 import dev.hubspotsync.SyncJob;
 import dev.hubspotsync.SyncReport;
+import dev.hubspotsync.client.ApiCall;
 import dev.hubspotsync.sink.Checkpoint;
 import dev.hubspotsync.sink.LinkBatch;
 import dev.hubspotsync.sink.LinkRow;
@@ -94,6 +95,7 @@ class AssociationSyncTest {
       assertThat(pair.reason()).contains("CDC boost").contains(ROLLUP);
       assertLinksMatchPortal(f, f.sink, "contacts", "deals");
       assertThat(f.hubspot.stats().calls(Endpoint.ASSOCIATIONS_BATCH_READ)).isEqualTo(1);
+      assertThat(pair.calls()).isEqualTo(Map.of(ApiCall.SEARCH, 1L, ApiCall.ASSOCIATIONS_BATCH_READ, 1L));
       // one search each for the contacts and deals streams, one for the pair
       assertThat(f.hubspot.stats().calls(Endpoint.SEARCH)).isEqualTo(3);
     }

@@ -54,6 +54,11 @@ class SyncJobTest {
       assertThat(second.calls().get(ApiCall.SEARCH)).isEqualTo(f.hubspot.stats().calls(Endpoint.SEARCH));
       assertThat(second.calls().get(ApiCall.LIST)).isEqualTo(f.hubspot.stats().calls(Endpoint.LIST));
       assertThat(second.calls().get(ApiCall.PROPERTIES)).isEqualTo(f.hubspot.stats().calls(Endpoint.PROPERTIES));
+      // and each call is attributed to the stream that made it
+      assertThat(second.stream("contacts").calls()).containsEntry(ApiCall.SEARCH, 1L).containsEntry(ApiCall.PROPERTIES, 1L);
+      Map<ApiCall, Long> summed = new java.util.EnumMap<>(ApiCall.class);
+      second.streams().forEach(s -> s.calls().forEach((k, v) -> summed.merge(k, v, Long::sum)));
+      assertThat(summed).isEqualTo(second.calls());
     }
   }
 

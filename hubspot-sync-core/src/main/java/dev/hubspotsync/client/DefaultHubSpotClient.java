@@ -382,6 +382,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
       attempt++;
       budget.acquire(kind);
       calls.get(api).increment();
+      CallsOnThisThread.record(api);
       HttpRequest req = request.apply(size).header("Authorization", "Bearer " + accessToken())
           .timeout(requestTimeout).build();
       HttpResponse<byte[]> response;
@@ -520,6 +521,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
       for (int attempt = 1; response == null; attempt++) {
         try {
           calls.get(ApiCall.OAUTH_TOKEN).increment();
+          CallsOnThisThread.record(ApiCall.OAUTH_TOKEN);
           response = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
           if (response.statusCode() >= 500 && attempt < maxAttempts) {
             response = null;

@@ -1,7 +1,9 @@
 package dev.hubspotsync.internal;
 
 import dev.hubspotsync.SyncReport;
+import dev.hubspotsync.client.ApiCall;
 import dev.hubspotsync.client.AssociationLink;
+import dev.hubspotsync.client.CallsOnThisThread;
 import dev.hubspotsync.client.CrmRecord;
 import dev.hubspotsync.client.HubSpotClient;
 import dev.hubspotsync.client.PropertyDefinition;
@@ -16,6 +18,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -72,6 +76,7 @@ final class AssociationStreamSync {
   private String reason;
   private long parentsRead;
   private long linksWritten;
+  private final Map<ApiCall, Long> calls = CallsOnThisThread.newCounts();
 
   /**
    * @param parentsInWarehouse whether the parent type is synced by this job, so its ids come from the sink
@@ -93,6 +98,10 @@ final class AssociationStreamSync {
   }
 
   SyncReport.AssociationReport run() {
+    return CallsOnThisThread.count(calls, this::runPair);
+  }
+
+  private SyncReport.AssociationReport runPair() {
     long now = clock.millis();
     Boost boost = boost();
     checkpoint = load(now).orElse(null);
@@ -118,7 +127,8 @@ final class AssociationStreamSync {
       fullScan();
     } else {
       mode = AssociationCheckpoint.INCREMENTAL;
-      reason = boost.on() ? "CDC boost: the rollup " + boost.property() + " moves the modified date of " + from + " on every association edit"
+      reason = boost.on()
+          ? "CDC boost: the rollup " + boost.property() + " moves the modified date of " + from + " on every association edit"
           : "parents whose properties changed only (" + boost.why() + "); next full scan "
               + Instant.ofEpochMilli(checkpoint.lastScanAt() + settings.associationFullScanEvery().toMillis());
       incremental();
@@ -126,7 +136,7 @@ final class AssociationStreamSync {
     dropLinksOfArchivedParents();
     LOG.info("Associations {}: {} ({}), {} parents read, {} links stored", pair, mode, reason, parentsRead, linksWritten);
     return new SyncReport.AssociationReport(pair, mode, reason, parentsRead, linksWritten, checkpoint.json(),
-        Duration.ofMillis(clock.millis() - startedAt));
+        Collections.unmodifiableMap(new EnumMap<>(calls)), Duration.ofMillis(clock.millis() - startedAt));
   }
 
   /** Whether a CDC-boost rollup exists for this pair, and if not, why. */

@@ -5,6 +5,8 @@ import dev.hubspotsync.SyncProgress;
 import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.batch.BatchAllocator;
 import dev.hubspotsync.batch.RecordBatch;
+import dev.hubspotsync.client.ApiCall;
+import dev.hubspotsync.client.CallsOnThisThread;
 import dev.hubspotsync.client.CrmRecord;
 import dev.hubspotsync.client.HubSpotClient;
 import dev.hubspotsync.client.PropertyDefinition;
@@ -21,6 +23,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,6 +73,7 @@ final class ObjectStreamSync {
   private long archived;
   private long unparsed;
   private long cleaned;
+  private final Map<ApiCall, Long> calls = CallsOnThisThread.newCounts();
   private WritePipeline pipeline;
   private String phase;
   private long phaseStartedAt;
@@ -99,7 +104,7 @@ final class ObjectStreamSync {
   SyncReport.StreamReport run() {
     try (WritePipeline p = new WritePipeline("hubspot-sync-load-" + type, PIPELINE_DEPTH)) {
       pipeline = p;
-      return runStream();
+      return CallsOnThisThread.count(calls, this::runStream); // the loader thread sends none
     }
   }
 
@@ -121,7 +126,7 @@ final class ObjectStreamSync {
     pipeline.flush();
     List<String> driftLines = drift.isEmpty() ? List.of() : drift.describe().lines().toList();
     return new SyncReport.StreamReport(type, mode, read, written, skipped, archived, unparsed, cleaned, driftLines,
-        checkpoint.json(), Duration.ofMillis(clock.millis() - streamStartedAt));
+        checkpoint.json(), Collections.unmodifiableMap(new EnumMap<>(calls)), Duration.ofMillis(clock.millis() - streamStartedAt));
   }
 
   private SchemaDrift applyDrift() {
