@@ -39,6 +39,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
@@ -91,6 +92,8 @@ public final class PostgresSink implements WarehouseSink, SupportsTransactions {
   private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
+
+  private static final Pattern NUL_ESCAPE = Pattern.compile("(?<!\\\\)((?:\\\\\\\\)*)\\\\u0000");
 
   private final Database db;
   private final Map<String, String> tableNames = new ConcurrentHashMap<>();
@@ -356,8 +359,9 @@ public final class PostgresSink implements WarehouseSink, SupportsTransactions {
 
   /**
    * Upserts one row of {@code _hubspot_sync_runs}, keyed on the run id: times, outcome (when the
-   * report has one), rows read, written and skipped over all streams, and the calls and streams as
-   * JSON.
+   * report has one), rows read, written and skipped over all streams, and the calls, streams and
+   * association pairs (when the report has them) as JSONB. NUL escapes are dropped from the JSON
+   * (PostgreSQL's JSONB refuses them).
    */
   @Override
   public void recordRun(SyncReport report) {
@@ -367,9 +371,11 @@ public final class PostgresSink implements WarehouseSink, SupportsTransactions {
     JsonNode json = JSON.valueToTree(report);
     String calls;
     String streams;
+    String associations;
     try {
       calls = JSON.writeValueAsString(json.get("calls"));
       streams = JSON.writeValueAsString(json.get("streams"));
+      associations = json.hasNonNull("associations") ? JSON.writeValueAsString(json.get("associations")) : null;
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write the report of run " + report.runId() + " as JSON", e);
     }
@@ -388,12 +394,12 @@ public final class PostgresSink implements WarehouseSink, SupportsTransactions {
     db.transaction("record run " + report.runId(), 0, c -> {
       try (PreparedStatement upsert = c.prepareStatement("INSERT INTO " + db.qualified(RUNS)
           + " (run_id, started_at, finished_at, outcome, rows_read, rows_written, rows_skipped_older, calls, streams, "
-          + "budget_used_today, budget_daily_ceiling, budget_resets_at, recorded_at) "
-          + "VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS JSONB), CAST(? AS JSONB), ?, ?, ?, now()) ON CONFLICT (run_id) DO UPDATE SET "
+          + "associations, budget_used_today, budget_daily_ceiling, budget_resets_at, recorded_at) VALUES "
+          + "(?, ?, ?, ?, ?, ?, ?, CAST(? AS JSONB), CAST(? AS JSONB), CAST(? AS JSONB), ?, ?, ?, now()) ON CONFLICT (run_id) DO UPDATE SET "
           + "started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, outcome = EXCLUDED.outcome, "
           + "rows_read = EXCLUDED.rows_read, rows_written = EXCLUDED.rows_written, "
           + "rows_skipped_older = EXCLUDED.rows_skipped_older, calls = EXCLUDED.calls, streams = EXCLUDED.streams, "
-          + "budget_used_today = EXCLUDED.budget_used_today, budget_daily_ceiling = EXCLUDED.budget_daily_ceiling, "
+          + "associations = EXCLUDED.associations, budget_used_today = EXCLUDED.budget_used_today, budget_daily_ceiling = EXCLUDED.budget_daily_ceiling, "
           + "budget_resets_at = EXCLUDED.budget_resets_at, recorded_at = EXCLUDED.recorded_at")) {
         upsert.setString(1, report.runId());
         setInstant(upsert, 2, report.startedAt());
@@ -402,15 +408,21 @@ public final class PostgresSink implements WarehouseSink, SupportsTransactions {
         upsert.setLong(5, rowsRead);
         upsert.setLong(6, rowsWritten);
         upsert.setLong(7, rowsSkipped);
-        upsert.setString(8, calls.replace("\\u0000", ""));
-        upsert.setString(9, streams.replace("\\u0000", ""));
-        upsert.setLong(10, report.budgetUsedToday());
-        upsert.setLong(11, report.budgetDailyCeiling());
-        setInstant(upsert, 12, report.budgetResetsAt());
+        upsert.setString(8, withoutNul(calls));
+        upsert.setString(9, withoutNul(streams));
+        upsert.setString(10, associations == null ? null : withoutNul(associations));
+        upsert.setLong(11, report.budgetUsedToday());
+        upsert.setLong(12, report.budgetDailyCeiling());
+        setInstant(upsert, 13, report.budgetResetsAt());
         upsert.executeUpdate();
       }
       return null;
     });
+  }
+
+  /** JSON without escaped NUL characters (an escaped backslash followed by "u0000" stays). */
+  static String withoutNul(String json) {
+    return NUL_ESCAPE.matcher(json).replaceAll("$1");
   }
 
   @Override
@@ -515,7 +527,7 @@ public final class PostgresSink implements WarehouseSink, SupportsTransactions {
             + "PRIMARY KEY (kind, name))");
         Database.execute(c, "CREATE TABLE IF NOT EXISTS " + db.qualified(RUNS) + " (run_id TEXT PRIMARY KEY, "
             + "started_at TIMESTAMPTZ, finished_at TIMESTAMPTZ, outcome TEXT, rows_read BIGINT, rows_written BIGINT, "
-            + "rows_skipped_older BIGINT, calls JSONB, streams JSONB, budget_used_today BIGINT, "
+            + "rows_skipped_older BIGINT, calls JSONB, streams JSONB, associations JSONB, budget_used_today BIGINT, "
             + "budget_daily_ceiling BIGINT, budget_resets_at TIMESTAMPTZ, recorded_at TIMESTAMPTZ NOT NULL)");
         return null;
       });
