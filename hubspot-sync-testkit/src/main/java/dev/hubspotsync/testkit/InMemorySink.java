@@ -34,7 +34,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * same invariants as the real sinks (DESIGN.md): rows are upserted by {@code id}, a row is replaced
  * only by a version whose {@code _hs_updated_at} is at least the stored one, columns are only
  * added, and each {@link #write} publishes its rows together with its checkpoint or nothing at all
- * ({@link SupportsTransactions}).
+ * ({@link SupportsTransactions}). It passes the {@link WarehouseSinkContract sink contract tests}.
  *
  * <pre>{@code
  * InMemorySink sink = InMemorySink.create();
