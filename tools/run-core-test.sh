@@ -8,16 +8,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp -d /tmp/core-test-XXXX)
 m2=${HOME}/.m2/repository
-cp=hubspot-sync-testkit/target/classes:hubspot-sync-core/target/classes
-for j in com/fasterxml/jackson/core/jackson-databind/2.22.4/jackson-databind-2.22.4.jar \
-         com/fasterxml/jackson/core/jackson-annotations/2.22/jackson-annotations-2.22.jar \
-         com/fasterxml/jackson/core/jackson-core/2.22.4/jackson-core-2.22.4.jar \
-         org/slf4j/slf4j-api/2.0.20/slf4j-api-2.0.20.jar \
-         org/slf4j/slf4j-simple/2.0.20/slf4j-simple-2.0.20.jar \
-         org/assertj/assertj-core/3.27.7/assertj-core-3.27.7.jar \
-         org/junit/platform/junit-platform-console-standalone/1.14.4/junit-platform-console-standalone-1.14.4.jar; do
-  cp=$cp:$m2/$j
-done
+# the module's test classpath as Maven resolves it (Arrow, Jackson, JUnit, …), computed once
+deps=hubspot-sync-core-tests/target/test-classpath.txt
+if [ ! -s "$deps" ]; then
+  ./mvnw -q -o -B -pl hubspot-sync-core-tests dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$PWD/$deps" >/dev/null
+fi
+cp=hubspot-sync-testkit/target/classes:hubspot-sync-core/target/classes:$(cat "$deps")
+cp=$cp:$m2/org/junit/platform/junit-platform-console-standalone/1.14.4/junit-platform-console-standalone-1.14.4.jar
 srcs=$(find hubspot-sync-core/src/main/java -name '*.java')
 tdir=hubspot-sync-core-tests/src/test
 # test utilities (files not ending in Test.java/IT.java) plus only the named tests

@@ -7,16 +7,13 @@ cd "$(dirname "$0")/.."
 mod=hubspot-sync-testkit
 out=$(mktemp -d /tmp/tk-test-XXXX)
 m2=${HOME}/.m2/repository
-cp=$mod/target/classes:hubspot-sync-core/target/classes
-m2=${HOME}/.m2/repository
-cp=$cp:$m2/org/slf4j/slf4j-api/2.0.20/slf4j-api-2.0.20.jar
-for j in com/fasterxml/jackson/core/jackson-databind/2.22.4/jackson-databind-2.22.4.jar \
-         com/fasterxml/jackson/core/jackson-annotations/2.22/jackson-annotations-2.22.jar \
-         com/fasterxml/jackson/core/jackson-core/2.22.4/jackson-core-2.22.4.jar \
-         org/assertj/assertj-core/3.27.7/assertj-core-3.27.7.jar \
-         org/junit/platform/junit-platform-console-standalone/1.14.4/junit-platform-console-standalone-1.14.4.jar; do
-  cp=$cp:$m2/$j
-done
+# the module's test classpath as Maven resolves it (Arrow, Jackson, JUnit, …), computed once
+deps=hubspot-sync-testkit/target/test-classpath.txt
+if [ ! -s "$deps" ]; then
+  ./mvnw -q -o -B -pl hubspot-sync-testkit dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$PWD/$deps" >/dev/null
+fi
+cp=hubspot-sync-testkit/target/classes:hubspot-sync-core/target/classes:$(cat "$deps")
+cp=$cp:$m2/org/junit/platform/junit-platform-console-standalone/1.14.4/junit-platform-console-standalone-1.14.4.jar
 srcs=("$mod/src/test/java/dev/hubspotsync/testkit/Http.java")
 sel=()
 for t in "$@"; do
