@@ -24,17 +24,21 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 final class Database {
   static final String STATE = "_hubspot_sync_state";
+  /** Connections kept open between operations when the sink opens its own (from a JDBC URL). */
+  private static final int IDLE_CONNECTIONS = 4;
   private static final Pattern PREFIX = Pattern.compile("[a-z0-9_]{0,30}");
 
   private final Jdbi jdbi;
+  private final DataSource owned;
   private final String schema;
   private final String prefix;
   /** Where it connects, without credentials; for messages and toString. */
   private final String description;
   private final String state;
 
-  private Database(Jdbi jdbi, String schema, String prefix, String description) {
+  private Database(Jdbi jdbi, DataSource owned, String schema, String prefix, String description) {
     this.jdbi = jdbi;
+    this.owned = owned;
     this.schema = schema;
     this.prefix = prefix;
     this.description = description;
@@ -116,11 +120,18 @@ final class Database {
         simple.setPassword(settings.password);
       }
       simple.setApplicationName("hubspot-sync");
-      dataSource = simple;
+      dataSource = new IdleConnections(simple, IDLE_CONNECTIONS);
     } else {
       throw new HubSpotSyncException(ErrorCode.BAD_CONFIGURATION, owner + " needs a dataSource(…) or a jdbcUrl(…)");
     }
-    return new Database(Jdbi.create(dataSource), settings.schema, settings.tablePrefix, description);
+    return new Database(Jdbi.create(dataSource), dataSource, settings.schema, settings.tablePrefix, description);
+  }
+
+  /** Closes the connections kept open, if the database opened them itself; a user's DataSource is left alone. */
+  void close() {
+    if (owned instanceof IdleConnections connections) {
+      connections.close();
+    }
   }
 
   String schema() {

@@ -76,7 +76,7 @@ import javax.sql.DataSource;
  * they stay the same across runs.
  *
  * <p>Thread-safe: every operation takes a connection of its own from the DataSource and gives it
- * back. {@link #close()} releases nothing of a DataSource the caller passed (the caller owns it);
+ * back (with a JDBC URL, the sink keeps up to four connections open between operations). {@link #close()} releases nothing of a DataSource the caller passed (the caller owns it);
  * afterwards operations throw {@link IllegalStateException}. Arguments must not be null. Database
  * failures throw {@link PostgresSinkException}, or {@link dev.hubspotsync.HubSpotSyncException} with
  * {@code BAD_CONFIGURATION} for credentials, a missing database or missing privileges; messages
@@ -489,10 +489,14 @@ public final class PostgresSink implements WarehouseSink, SupportsTransactions {
     return PgNames.MAX_IDENTIFIER_BYTES;
   }
 
-  /** Refuses later operations; a DataSource the caller passed stays open. A second call does nothing. */
+  /**
+   * Refuses later operations and closes the connections the sink opened itself (from a JDBC URL);
+   * a DataSource the caller passed stays open. A second call does nothing.
+   */
   @Override
   public void close() {
     closed = true;
+    db.close();
   }
 
   @Override

@@ -21,7 +21,7 @@ import javax.sql.DataSource;
  * {@link PostgresSinkException} (or {@code HubSpotSyncException} with {@code BAD_CONFIGURATION});
  * messages never hold a password.
  */
-public final class PostgresStateStore implements StateStore {
+public final class PostgresStateStore implements StateStore, AutoCloseable {
   private final Database db;
   private volatile boolean setUp;
 
@@ -61,6 +61,12 @@ public final class PostgresStateStore implements StateStore {
       return null;
     });
     setUp = true;
+  }
+
+  /** Closes the connections the store opened itself (from a JDBC URL); a caller's DataSource stays open. */
+  @Override
+  public void close() {
+    db.close();
   }
 
   @Override

@@ -375,6 +375,26 @@ class PostgresSinkTest extends SinkTestBase {
     assertThatThrownBy(() -> PostgresSink.builder().build()).hasMessageContaining("dataSource(…) or a jdbcUrl(…)");
   }
 
+  @Test
+  void aJdbcUrlSinkKeepsAFewConnectionsOpen_evenAfterAFailedTransaction() {
+    try (PostgresSink byUrl = PostgresSink.builder().jdbcUrl(TestPostgres.jdbcUrl()).schema(schema).build()) {
+      byUrl.evolve("contacts", COLUMNS);
+      for (int i = 0; i < 20; i++) {
+        try (RecordBatch batch = Batches.batch(allocator, "contacts", COLUMNS,
+            Batches.record(i % 3 + 1, T1.plusSeconds(i), props("email", "e" + i)))) {
+          byUrl.write(batch, new Checkpoint("contacts", Integer.toString(i)));
+        }
+      }
+      assertThatThrownBy(() -> byUrl.checkpoint("NUL \u0000 in a stream name"))
+          .isInstanceOf(PostgresSinkException.class);
+      assertThat(byUrl.checkpoint("contacts")).contains(new Checkpoint("contacts", "19"));
+      long open = (Long) TestPostgres.query("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = "
+          + "'hubspot-sync' AND state = 'idle'").get(0).get("n");
+      assertThat(open).isBetween(1L, 4L);
+      assertThat(rows("contacts")).extracting(r -> r.get("email")).containsExactly("e18", "e19", "e17");
+    }
+  }
+
   private static String fullText(Throwable e) {
     StringBuilder text = new StringBuilder();
     for (Throwable t = e; t != null; t = t.getCause()) {
