@@ -26,6 +26,7 @@ final class Database {
   static final String STATE = "_hubspot_sync_state";
   /** Connections kept open between operations when the sink opens its own (from a JDBC URL). */
   private static final int IDLE_CONNECTIONS = 4;
+  private static final String TEMP_BUFFERS = "32MB";
   private static final Pattern PREFIX = Pattern.compile("[a-z0-9_]{0,30}");
 
   private final Jdbi jdbi;
@@ -120,6 +121,9 @@ final class Database {
         simple.setPassword(settings.password);
       }
       simple.setApplicationName("hubspot-sync");
+      // The staging table of a write lives in temporary buffers: 8 MB by default, less than a large
+      // batch. Settable only before a session's first temporary table, so only on connections we open.
+      simple.setOptions("-c temp_buffers=" + TEMP_BUFFERS);
       dataSource = new IdleConnections(simple, IDLE_CONNECTIONS);
     } else {
       throw new HubSpotSyncException(ErrorCode.BAD_CONFIGURATION, owner + " needs a dataSource(…) or a jdbcUrl(…)");

@@ -87,6 +87,7 @@ public final class PostgresSink implements WarehouseSink, SupportsTransactions {
   static final String TABLES = "_hubspot_sync_tables";
   static final String RUNS = "_hubspot_sync_runs";
   private static final String STAGE = "_hubspot_sync_stage";
+  private static final String UNIQUE_VIOLATION = "23505";
   private static final String OBJECT = "object";
   private static final String LINK = "link";
   private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
@@ -223,18 +224,33 @@ public final class PostgresSink implements WarehouseSink, SupportsTransactions {
     long minId = rows == 0 ? 0 : ids[0];
     String table = db.qualifiedTable(stored.table);
     long lock = PgNames.lockKey("table", db.schema(), stored.table);
+    try {
+      return write(batch, checkpoint, table, lock, minId, false);
+    } catch (PostgresSinkException e) {
+      if (!UNIQUE_VIOLATION.equals(e.sqlState())) {
+        throw e;
+      }
+      // Someone outside this sink added one of the ids since the check; the merge handles that.
+      return write(batch, checkpoint, table, lock, minId, true);
+    }
+  }
+
+  private WriteResult write(RecordBatch batch, Checkpoint checkpoint, String table, long lock, long minId,
+      boolean merge) {
+    int rows = batch.rowCount();
     return db.transaction("write " + rows + " rows to " + table, lock, c -> {
-      WriteResult result = rows == 0 ? new WriteResult(0, 0, 0) : load(c, batch, table, minId);
+      WriteResult result = rows == 0 ? new WriteResult(0, 0, 0) : load(c, batch, table, minId, merge);
       db.saveCheckpoint(c, checkpoint);
       return result;
     });
   }
 
-  private WriteResult load(Connection c, RecordBatch batch, String table, long minId) throws SQLException {
+  private WriteResult load(Connection c, RecordBatch batch, String table, long minId, boolean merge)
+      throws SQLException {
     List<Column> columns = batch.columns();
     String columnList = columns.stream().map(col -> PgNames.quote(col.name())).collect(Collectors.joining(", "));
     int rows = batch.rowCount();
-    if (noneCanExist(c, table, minId)) {
+    if (!merge && noneCanExist(c, table, minId)) {
       // Under the table's lock no other writer can add these ids: no merge needed.
       int cleaned = copy(c, batch, table + " (" + columnList + ")");
       return new WriteResult(rows, 0, cleaned);
@@ -246,13 +262,13 @@ public final class PostgresSink implements WarehouseSink, SupportsTransactions {
         + ") ON COMMIT DROP");
     int cleaned = copy(c, batch, stage + " (" + columnList + ")");
     String updatedAt = PgNames.quote(SystemColumns.UPDATED_AT);
-    String merge = "INSERT INTO " + table + " AS t (" + columnList + ") SELECT " + columnList + " FROM " + stage
+    String upsert = "INSERT INTO " + table + " AS t (" + columnList + ") SELECT " + columnList + " FROM " + stage
         + " ON CONFLICT (" + PgNames.quote(SystemColumns.ID) + ") DO UPDATE SET "
         + columns.stream().filter(col -> !col.name().equals(SystemColumns.ID))
             .map(col -> PgNames.quote(col.name()) + " = EXCLUDED." + PgNames.quote(col.name()))
             .collect(Collectors.joining(", "))
         + " WHERE t." + updatedAt + " IS NULL OR t." + updatedAt + " <= EXCLUDED." + updatedAt;
-    int written = Database.execute(c, merge);
+    int written = Database.execute(c, upsert);
     return new WriteResult(written, rows - written, cleaned);
   }
 

@@ -10,24 +10,15 @@ import dev.hubspotsync.sink.Checkpoint;
 import dev.hubspotsync.sink.LinkBatch;
 import dev.hubspotsync.sink.LinkRow;
 import dev.hubspotsync.sink.WriteResult;
-import java.io.PrintWriter;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Logger;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 /** Rows and checkpoint commit together: a commit that fails leaves neither changed. */
 class TransactionTest extends SinkTestBase {
   private static final List<ColumnMapping> COLUMNS = List.of(new ColumnMapping("email", "email", ColumnType.TEXT));
-  private final CommitFailingDataSource failing = new CommitFailingDataSource(TestPostgres.dataSource());
+  private final CrashingDataSource failing = new CrashingDataSource(TestPostgres.dataSource());
 
   @Override
   protected PostgresSink newSink(String schemaName) {
@@ -42,11 +33,11 @@ class TransactionTest extends SinkTestBase {
     write("contacts", COLUMNS, "1", Batches.record(1, t1, Map.of("email", "a1")), Batches.record(2, t1, Map.of("email", "b1")));
 
     for (long firstNewId : new long[] {3, 1}) { // the straight-COPY path, then the merge path
-      failing.armOnce();
+      failing.arm("contacts");
       try (RecordBatch batch = Batches.batch(allocator, "contacts", COLUMNS,
           Batches.record(firstNewId, t2, Map.of("email", "new")), Batches.record(4, t2, Map.of("email", "new")))) {
         assertThatThrownBy(() -> sink.write(batch, new Checkpoint("contacts", "2")))
-            .isInstanceOf(PostgresSinkException.class).hasMessageContaining("simulated commit failure");
+            .isInstanceOf(PostgresSinkException.class).hasMessageContaining("simulated crash before commit");
       }
       assertThat(rows("contacts")).extracting(r -> r.get("email")).containsExactly("a1", "b1");
       assertThat(sink.checkpoint("contacts")).contains(new Checkpoint("contacts", "1"));
@@ -63,7 +54,7 @@ class TransactionTest extends SinkTestBase {
     Instant at = Instant.parse("2026-01-01T00:00:00Z");
     sink.replaceAssociations(new LinkBatch("contacts", "deals", List.of(1L), List.of(new LinkRow(1, 10, 3, "H", null)), at),
         new Checkpoint("contacts_to_deals", "1"));
-    failing.armOnce();
+    failing.arm("contacts_to_deals");
     assertThatThrownBy(() -> sink.replaceAssociations(new LinkBatch("contacts", "deals", List.of(1L),
         List.of(new LinkRow(1, 11, 3, "H", null)), at), new Checkpoint("contacts_to_deals", "2")))
         .isInstanceOf(PostgresSinkException.class);
@@ -71,78 +62,5 @@ class TransactionTest extends SinkTestBase {
     assertThat(TestPostgres.query("SELECT to_id FROM " + TestPostgres.quote(schema) + "." + table))
         .extracting(r -> r.get("to_id")).containsExactly(10L);
     assertThat(sink.checkpoint("contacts_to_deals")).contains(new Checkpoint("contacts_to_deals", "1"));
-  }
-
-  /** Hands out the real connections, except that an armed {@code commit()} throws once, committing nothing. */
-  static final class CommitFailingDataSource implements DataSource {
-    private final DataSource delegate;
-    private final AtomicBoolean armed = new AtomicBoolean();
-
-    CommitFailingDataSource(DataSource delegate) {
-      this.delegate = delegate;
-    }
-
-    void armOnce() {
-      armed.set(true);
-    }
-
-    @Override
-    public Connection getConnection() throws SQLException {
-      return wrap(delegate.getConnection());
-    }
-
-    @Override
-    public Connection getConnection(String user, String password) throws SQLException {
-      return wrap(delegate.getConnection(user, password));
-    }
-
-    private Connection wrap(Connection real) {
-      return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
-          (proxy, method, args) -> {
-            if (method.getName().equals("commit") && armed.compareAndSet(true, false)) {
-              throw new SQLException("simulated commit failure", "08006");
-            }
-            try {
-              return method.invoke(real, args);
-            } catch (InvocationTargetException e) {
-              throw e.getCause();
-            }
-          });
-    }
-
-    @Override
-    public PrintWriter getLogWriter() throws SQLException {
-      return delegate.getLogWriter();
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) throws SQLException {
-      delegate.setLogWriter(out);
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) throws SQLException {
-      delegate.setLoginTimeout(seconds);
-    }
-
-    @Override
-    public int getLoginTimeout() throws SQLException {
-      return delegate.getLoginTimeout();
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-      return delegate.getParentLogger();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-      return delegate.unwrap(iface);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) throws SQLException {
-      return delegate.isWrapperFor(iface);
-    }
   }
 }

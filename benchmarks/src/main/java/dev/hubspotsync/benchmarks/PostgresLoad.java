@@ -1,0 +1,286 @@
+package dev.hubspotsync.benchmarks;
+
+import dev.hubspotsync.batch.BatchAllocator;
+import dev.hubspotsync.batch.ColumnType;
+import dev.hubspotsync.batch.RecordBatch;
+import dev.hubspotsync.client.CrmRecord;
+import dev.hubspotsync.postgres.PostgresSink;
+import dev.hubspotsync.schema.ColumnMapping;
+import dev.hubspotsync.sink.Checkpoint;
+import dev.hubspotsync.sink.WriteResult;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+
+/**
+ * How fast {@link PostgresSink} loads, against a plain {@code COPY} of the same rows on the same
+ * server. Starts an embedded PostgreSQL (zonky, real binaries, localhost, {@code synchronous_commit=on}),
+ * builds {@code -Dbenchmark.contacts} contacts (default 1,000,000) with 50 properties (20 text, 10
+ * number, 8 bool, 6 date, 6 datetime) in record batches of {@code -Dbenchmark.batch} rows (default
+ * 10,000), and measures, each phase after a {@code CHECKPOINT}:
+ *
+ * <ol>
+ *   <li><b>sink, insert</b>: {@code sink.write} of every batch into the empty {@code contacts}
+ *       table (timed: the writes only, not building the batches);
+ *   <li><b>raw COPY</b>: the same rows, exported beforehand from the sink's table as binary COPY
+ *       data per batch, copied with one {@code COPY … FROM STDIN (FORMAT binary)} and commit per
+ *       batch into an empty plain table with the same columns and no key; and into an empty table
+ *       with the primary key on {@code id};
+ *   <li><b>sink, update</b>: every row again with a newer {@code _hs_updated_at} and new values
+ *       (every row replaces its stored one);
+ *   <li><b>raw COPY of the updated rows</b> into a fresh plain table.
+ * </ol>
+ *
+ * Prints rows/s for each and the sink's share of the raw COPY's rate. The raw figures exclude all
+ * client-side encoding (the bytes are ready); the sink's include turning Arrow vectors into COPY
+ * data.
+ *
+ * <p>Run: {@code ./mvnw -q -B -pl benchmarks -am install -DskipTests && ./mvnw -q -B -pl benchmarks exec:exec
+ * -Dbenchmark.main=dev.hubspotsync.benchmarks.PostgresLoad -Dbenchmark.contacts=1000000 -Dbenchmark.xmx=4g}
+ */
+public final class PostgresLoad {
+  private static final int TEXT = 20;
+  private static final int DECIMAL = 10;
+  private static final int BOOL = 8;
+  private static final int DATE = 6;
+  private static final int DATETIME = 6;
+  private static final Instant SYNCED = Instant.parse("2026-11-22T00:00:00Z");
+  private static final Instant CREATED = Instant.parse("2020-01-01T00:00:00Z");
+
+  private PostgresLoad() {}
+
+  public static void main(String[] args) throws Exception {
+    int contacts = Integer.getInteger("benchmark.contacts", 1_000_000);
+    int batchRows = Integer.getInteger("benchmark.batch", 10_000);
+    System.out.printf("PostgresLoad: %,d contacts x %d properties in batches of %,d; heap %,d MB%n", contacts,
+        TEXT + DECIMAL + BOOL + DATE + DATETIME, batchRows, Runtime.getRuntime().maxMemory() >> 20);
+    // WAL sized so that no checkpoint starts inside a phase (each phase starts after an explicit CHECKPOINT),
+    // and kept for reuse so that no phase pays for creating WAL files.
+    try (EmbeddedPostgres server = EmbeddedPostgres.builder().setServerConfig("synchronous_commit", "on")
+        .setServerConfig("max_wal_size", "16GB").setServerConfig("min_wal_size", "8GB").start();
+        BatchAllocator allocator = BatchAllocator.create(2L << 30)) {
+      String url = server.getJdbcUrl("postgres", "postgres");
+      try (Connection c = server.getPostgresDatabase().getConnection()) {
+        System.out.println("server: " + queryString(c, "SELECT version()") + "; synchronous_commit="
+            + queryString(c, "SHOW synchronous_commit") + ", fsync=" + queryString(c, "SHOW fsync")
+            + ", shared_buffers=" + queryString(c, "SHOW shared_buffers") + ", max_wal_size="
+            + queryString(c, "SHOW max_wal_size"));
+      }
+      run(server, url, allocator, contacts, batchRows);
+    }
+  }
+
+  private static void run(EmbeddedPostgres server, String url, BatchAllocator allocator, int contacts, int batchRows)
+      throws Exception {
+    List<ColumnMapping> columns = columns();
+    try (PostgresSink sink = PostgresSink.builder().jdbcUrl(url).schema("bench").build();
+        PostgresSink warmUp = PostgresSink.builder().jdbcUrl(url).schema("warm_up").build();
+        Connection c = server.getPostgresDatabase().getConnection()) {
+      sink.evolve("contacts", columns);
+      String table = "bench." + sink.tableName("contacts").orElseThrow();
+      String columnDdl = columnDdl(c, table);
+      execute(c, "CREATE TABLE bench.raw_plain (" + columnDdl + ")");
+      execute(c, "CREATE TABLE bench.raw_keyed (" + columnDdl + ", PRIMARY KEY (id))");
+      execute(c, "CREATE TABLE bench.raw_plain_updates (" + columnDdl + ")");
+
+      // Untimed: warms the JIT and the server's WAL files, and gives the raw COPY its bytes (the same rows).
+      warmUp.evolve("contacts", columns);
+      writeAll(warmUp, allocator, columns, contacts, batchRows, 0);
+      List<byte[]> exported = export(c, "warm_up.contacts", contacts, batchRows);
+      execute(c, "DROP SCHEMA warm_up CASCADE");
+
+      execute(c, "CHECKPOINT");
+      Phase rawPlain = copyAll(c, "bench.raw_plain", exported);
+      execute(c, "CHECKPOINT");
+      Phase rawKeyed = copyAll(c, "bench.raw_keyed", exported);
+      exported = null;
+      execute(c, "CHECKPOINT");
+      Phase insert = writeAll(sink, allocator, columns, contacts, batchRows, 0);
+      execute(c, "CHECKPOINT");
+      Phase update = writeAll(sink, allocator, columns, contacts, batchRows, 1);
+      List<byte[]> exportedUpdates = export(c, table, contacts, batchRows);
+      execute(c, "CHECKPOINT");
+      Phase rawUpdates = copyAll(c, "bench.raw_plain_updates", exportedUpdates);
+
+      long stored = queryLong(c, "SELECT count(*) FROM " + table);
+      long newest = queryLong(c, "SELECT count(*) FROM " + table + " WHERE _hs_updated_at > '2026-06-01'");
+      System.out.printf("%nrows in the sink's table: %,d (distinct ids: %,d), rows with the update's time: %,d%n",
+          stored, queryLong(c, "SELECT count(DISTINCT id) FROM " + table), newest);
+      System.out.printf("table sizes: sink %s, raw plain %s, raw keyed %s%n",
+          queryString(c, "SELECT pg_size_pretty(pg_total_relation_size('" + table + "'))"),
+          queryString(c, "SELECT pg_size_pretty(pg_total_relation_size('bench.raw_plain'))"),
+          queryString(c, "SELECT pg_size_pretty(pg_total_relation_size('bench.raw_keyed'))"));
+      System.out.println();
+      System.out.println("| phase | rows | seconds | rows/s | sink / raw COPY (plain) |");
+      System.out.println("|---|---|---|---|---|");
+      print("raw COPY, plain table (insert baseline)", rawPlain, null);
+      print("raw COPY, table with primary key", rawKeyed, null);
+      print("PostgresSink.write, empty table", insert, rawPlain);
+      print("raw COPY of the updated rows, plain table (update baseline)", rawUpdates, null);
+      print("PostgresSink.write, every row newer (merge)", update, rawUpdates);
+      System.out.printf("%nwrite results: insert written %,d skipped %,d; update written %,d skipped %,d%n",
+          insert.written, insert.skipped, update.written, update.skipped);
+    }
+  }
+
+  private static void print(String name, Phase phase, Phase baseline) {
+    String ratio = baseline == null ? "" : String.format("**%.0f %%**", 100.0 * phase.rate() / baseline.rate());
+    System.out.printf("| %s | %,d | %.1f | %,.0f | %s |%n", name, phase.rows, phase.nanos / 1e9, phase.rate(), ratio);
+  }
+
+  /** Builds each batch (untimed) and times {@code sink.write}. {@code version} 0 inserts, 1 rewrites newer. */
+  private static Phase writeAll(PostgresSink sink, BatchAllocator allocator, List<ColumnMapping> columns, int contacts,
+      int batchRows, int version) {
+    Phase phase = new Phase();
+    for (int first = 1; first <= contacts; first += batchRows) {
+      int last = Math.min(contacts, first + batchRows - 1);
+      RecordBatch.Builder builder = RecordBatch.builder("contacts", columns, allocator, SYNCED, "bench-" + version);
+      for (long id = first; id <= last; id++) {
+        builder.add(record(id, version));
+      }
+      try (RecordBatch batch = builder.build()) {
+        long start = System.nanoTime();
+        WriteResult result = sink.write(batch, new Checkpoint("contacts", "{\"after\":" + last + "}"));
+        phase.nanos += System.nanoTime() - start;
+        phase.rows += batch.rowCount();
+        phase.written += result.written();
+        phase.skipped += result.skippedOlder();
+      }
+    }
+    return phase;
+  }
+
+  /** The table's rows as binary COPY data, one chunk per batch of ids. */
+  private static List<byte[]> export(Connection c, String table, int contacts, int batchRows) throws Exception {
+    CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+    List<byte[]> chunks = new ArrayList<>();
+    for (int first = 1; first <= contacts; first += batchRows) {
+      int last = Math.min(contacts, first + batchRows - 1);
+      ByteArrayOutputStream out = new ByteArrayOutputStream(batchRows * 1024);
+      copy.copyOut("COPY (SELECT * FROM " + table + " WHERE id BETWEEN " + first + " AND " + last
+          + " ORDER BY id) TO STDOUT (FORMAT binary)", out);
+      chunks.add(out.toByteArray());
+    }
+    return chunks;
+  }
+
+  /** One COPY and commit per chunk, timed. */
+  private static Phase copyAll(Connection c, String table, List<byte[]> chunks) throws Exception {
+    CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+    c.setAutoCommit(false);
+    Phase phase = new Phase();
+    try {
+      for (byte[] chunk : chunks) {
+        long start = System.nanoTime();
+        long rows = copy.copyIn("COPY " + table + " FROM STDIN (FORMAT binary)", new ByteArrayInputStream(chunk));
+        c.commit();
+        phase.nanos += System.nanoTime() - start;
+        phase.rows += rows;
+      }
+    } finally {
+      c.setAutoCommit(true);
+    }
+    return phase;
+  }
+
+  private static List<ColumnMapping> columns() {
+    List<ColumnMapping> columns = new ArrayList<>();
+    add(columns, "text", TEXT, ColumnType.TEXT);
+    add(columns, "number", DECIMAL, ColumnType.DECIMAL);
+    add(columns, "flag", BOOL, ColumnType.BOOLEAN);
+    add(columns, "day", DATE, ColumnType.DATE);
+    add(columns, "moment", DATETIME, ColumnType.TIMESTAMP);
+    return columns;
+  }
+
+  private static void add(List<ColumnMapping> columns, String stem, int count, ColumnType type) {
+    for (int i = 0; i < count; i++) {
+      columns.add(new ColumnMapping(stem + "_" + i, stem + "_" + i, type));
+    }
+  }
+
+  /** A contact whose values depend on its id and version; about one value in eight is absent. */
+  private static CrmRecord record(long id, int version) {
+    Map<String, String> properties = new HashMap<>(64);
+    long seed = id * 31 + version * 7919L;
+    for (int i = 0; i < TEXT; i++) {
+      if ((seed + i) % 8 != 0) {
+        properties.put("text_" + i, i == 0 ? "person" + id + "@example" + (id % 97) + ".com"
+            : i % 5 == 0 ? "A longer free-text note about contact " + id + ", version " + version + ", field " + i
+            : "value-" + i + "-" + (seed % 100_003));
+      }
+    }
+    for (int i = 0; i < DECIMAL; i++) {
+      if ((seed + i) % 8 != 1) {
+        properties.put("number_" + i, (seed * (i + 1)) % 10_000_000 + "." + (seed % 100));
+      }
+    }
+    for (int i = 0; i < BOOL; i++) {
+      properties.put("flag_" + i, ((seed >> i) & 1) == 0 ? "true" : "false");
+    }
+    for (int i = 0; i < DATE; i++) {
+      properties.put("day_" + i, java.time.LocalDate.of(2000, 1, 1).plusDays((seed + i * 37L) % 9_000).toString());
+    }
+    for (int i = 0; i < DATETIME; i++) {
+      properties.put("moment_" + i, Long.toString(1_600_000_000_000L + (seed * 1_000 + i) % 100_000_000_000L));
+    }
+    Instant updated = Instant.parse(version == 0 ? "2026-01-01T00:00:00Z" : "2026-07-01T00:00:00Z").plusMillis(id);
+    return new CrmRecord(id, properties, CREATED, updated, false, null);
+  }
+
+  private static String columnDdl(Connection c, String table) throws SQLException {
+    List<String> columns = new ArrayList<>();
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT a.attname, "
+        + "format_type(a.atttypid, a.atttypmod) FROM pg_attribute a WHERE a.attrelid = '" + table
+        + "'::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
+      while (rs.next()) {
+        columns.add("\"" + rs.getString(1) + "\" " + rs.getString(2));
+      }
+    }
+    return columns.stream().collect(Collectors.joining(", "));
+  }
+
+  private static void execute(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  private static long queryLong(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static String queryString(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  /** Rows and time of one measured phase. */
+  private static final class Phase {
+    long rows;
+    long nanos;
+    long written;
+    long skipped;
+
+    double rate() {
+      return rows / (nanos / 1e9);
+    }
+  }
+}
