@@ -26,26 +26,29 @@ import org.postgresql.copy.CopyManager;
 
 /**
  * How fast {@link PostgresSink} loads, against a plain {@code COPY} of the same rows on the same
- * server. Starts an embedded PostgreSQL (zonky, real binaries, localhost, {@code synchronous_commit=on}),
- * builds {@code -Dbenchmark.contacts} contacts (default 1,000,000) with 50 properties (20 text, 10
- * number, 8 bool, 6 date, 6 datetime) in record batches of {@code -Dbenchmark.batch} rows (default
- * 10,000), and measures, each phase after a {@code CHECKPOINT}:
+ * server. Starts an embedded PostgreSQL (zonky: real binaries on localhost; {@code fsync=off} as
+ * zonky sets it, {@code synchronous_commit=on}, WAL large enough that no checkpoint starts inside
+ * a phase), builds {@code -Dbenchmark.contacts} contacts (default 1,000,000) with 50 properties
+ * (20 text, 10 number, 8 bool, 6 date, 6 datetime) in record batches of {@code -Dbenchmark.batch}
+ * rows (default 10,000), and measures, each phase after a {@code CHECKPOINT}:
  *
  * <ol>
+ *   <li>(untimed warm-up) the sink loads every row into a scratch schema: the JIT warms up, the
+ *       server's WAL files exist, and the rows are exported from there as binary COPY data, one
+ *       chunk per batch, for the raw baselines;
+ *   <li><b>raw COPY</b>: one {@code COPY … FROM STDIN (FORMAT binary)} and commit per chunk, on one
+ *       held connection, into an empty plain table with the same columns and no key; then into an
+ *       empty table with the primary key on {@code id};
  *   <li><b>sink, insert</b>: {@code sink.write} of every batch into the empty {@code contacts}
  *       table (timed: the writes only, not building the batches);
- *   <li><b>raw COPY</b>: the same rows, exported beforehand from the sink's table as binary COPY
- *       data per batch, copied with one {@code COPY … FROM STDIN (FORMAT binary)} and commit per
- *       batch into an empty plain table with the same columns and no key; and into an empty table
- *       with the primary key on {@code id};
  *   <li><b>sink, update</b>: every row again with a newer {@code _hs_updated_at} and new values
- *       (every row replaces its stored one);
+ *       (every row replaces its stored one through the staging table and the merge);
  *   <li><b>raw COPY of the updated rows</b> into a fresh plain table.
  * </ol>
  *
  * Prints rows/s for each and the sink's share of the raw COPY's rate. The raw figures exclude all
  * client-side encoding (the bytes are ready); the sink's include turning Arrow vectors into COPY
- * data.
+ * data, its transaction, lock, checkpoint row and commit per batch.
  *
  * <p>Run: {@code ./mvnw -q -B -pl benchmarks -am install -DskipTests && ./mvnw -q -B -pl benchmarks exec:exec
  * -Dbenchmark.main=dev.hubspotsync.benchmarks.PostgresLoad -Dbenchmark.contacts=1000000 -Dbenchmark.xmx=4g}

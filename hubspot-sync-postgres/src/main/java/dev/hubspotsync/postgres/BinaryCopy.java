@@ -1,11 +1,13 @@
 package dev.hubspotsync.postgres;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.math.BigInteger;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Arrays;
-import org.apache.arrow.memory.ArrowBuf;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
@@ -35,6 +37,9 @@ final class BinaryCopy implements AutoCloseable {
   private static final short NUMERIC_POSITIVE = 0x0000;
   private static final short NUMERIC_NEGATIVE = 0x4000;
   private static final short NUMERIC_SCALE = 9;
+  private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private final CopyIn copy;
   private final int[] digits = new int[11];
@@ -109,15 +114,15 @@ final class BinaryCopy implements AutoCloseable {
   }
 
   /**
-   * TEXT from UTF-8 bytes in Arrow memory, without NUL characters (PostgreSQL rejects them in text).
+   * TEXT from UTF-8 bytes, without NUL characters (PostgreSQL rejects them in text).
    *
    * @return whether NULs were removed
    */
-  boolean writeText(ArrowBuf data, long start, int length) {
+  boolean writeText(byte[] utf8, int from, int length) {
     ensure(4 + length);
     int lengthAt = pos;
     pos += 4;
-    data.getBytes(start, buf, pos, length);
+    System.arraycopy(utf8, from, buf, pos, length);
     int kept = removeNuls(pos, length);
     putIntAt(lengthAt, kept);
     pos += kept;
@@ -127,20 +132,21 @@ final class BinaryCopy implements AutoCloseable {
   /** TEXT from a string, without NUL characters; returns whether NULs were removed. */
   boolean writeText(String value) {
     byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-    ensure(4 + bytes.length);
-    int lengthAt = pos;
-    pos += 4;
-    System.arraycopy(bytes, 0, buf, pos, bytes.length);
-    int kept = removeNuls(pos, bytes.length);
-    putIntAt(lengthAt, kept);
-    pos += kept;
-    return kept != bytes.length;
+    return writeText(bytes, 0, bytes.length);
   }
 
   /** Compacts {@code buf[from, from+length)} without zero bytes (UTF-8 has a 0 byte only for NUL). */
   private int removeNuls(int from, int length) {
     int end = from + length;
     int i = from;
+    // Eight bytes at a time: (v - 0x01…01) & ~v & 0x80…80 is non-zero iff v has a zero byte.
+    while (i + 8 <= end) {
+      long v = (long) LONG_LE.get(buf, i);
+      if (((v - 0x0101010101010101L) & ~v & 0x8080808080808080L) != 0) {
+        break;
+      }
+      i += 8;
+    }
     while (i < end && buf[i] != 0) {
       i++;
     }
@@ -269,15 +275,11 @@ final class BinaryCopy implements AutoCloseable {
   }
 
   private void putIntAt(int at, int v) {
-    buf[at] = (byte) (v >>> 24);
-    buf[at + 1] = (byte) (v >>> 16);
-    buf[at + 2] = (byte) (v >>> 8);
-    buf[at + 3] = (byte) v;
+    INT_BE.set(buf, at, v);
   }
 
   private void putLong(long v) {
-    putIntAt(pos, (int) (v >>> 32));
-    putIntAt(pos + 4, (int) v);
+    LONG_BE.set(buf, pos, v);
     pos += 8;
   }
 }

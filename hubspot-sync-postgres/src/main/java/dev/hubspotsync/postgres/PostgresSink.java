@@ -58,7 +58,8 @@ import javax.sql.DataSource;
  * }</pre>
  *
  * <p>Each {@link #write} is one transaction: the batch is sent with a binary
- * {@code COPY … FROM STDIN} into a temporary staging table and merged with
+ * {@code COPY … FROM STDIN} into a temporary staging table (kept by the session, emptied at each
+ * commit) and merged with
  * {@code INSERT … ON CONFLICT (id) DO UPDATE … WHERE stored._hs_updated_at <= new._hs_updated_at}
  * (a stored row is replaced only by one at least as new; a stored null counts as older than
  * anything), then the stream's checkpoint row is upserted. When no row of the batch can exist yet
@@ -255,11 +256,12 @@ public final class PostgresSink implements WarehouseSink, SupportsTransactions {
       int cleaned = copy(c, batch, table + " (" + columnList + ")");
       return new WriteResult(rows, 0, cleaned);
     }
-    String stage = PgNames.quote(STAGE);
-    Database.execute(c, "CREATE TEMPORARY TABLE " + stage + " ("
-        + columns.stream().map(col -> PgNames.quote(col.name()) + " " + PgNames.typeName(col.type()))
-            .collect(Collectors.joining(", "))
-        + ") ON COMMIT DROP");
+    // One staging table per session and column layout, emptied by every commit: a session that
+    // writes again (a pooled connection) skips creating and dropping it.
+    String definition = columns.stream().map(col -> PgNames.quote(col.name()) + " " + PgNames.typeName(col.type()))
+        .collect(Collectors.joining(", "));
+    String stage = PgNames.quote(STAGE + "_" + Long.toHexString(PgNames.lockKey(definition)));
+    Database.execute(c, "CREATE TEMPORARY TABLE IF NOT EXISTS " + stage + " (" + definition + ") ON COMMIT DELETE ROWS");
     int cleaned = copy(c, batch, stage + " (" + columnList + ")");
     String updatedAt = PgNames.quote(SystemColumns.UPDATED_AT);
     String upsert = "INSERT INTO " + table + " AS t (" + columnList + ") SELECT " + columnList + " FROM " + stage

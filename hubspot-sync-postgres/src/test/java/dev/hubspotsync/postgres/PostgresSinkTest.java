@@ -80,6 +80,51 @@ class PostgresSinkTest extends SinkTestBase {
   }
 
   @Test
+  void manyRowsRoundTripAcrossBitmapChunkAndBufferBoundaries() {
+    sink.evolve("contacts", COLUMNS);
+    List<CrmRecord> records = new ArrayList<>();
+    for (long id = 1; id <= 3_000; id++) {
+      Map<String, String> p = new HashMap<>();
+      if (id % 3 != 0) {
+        p.put("email", "e".repeat((int) (id % 400)) + (id % 7 == 0 ? "\u0000" : "") + id);
+      }
+      if (id % 5 != 0) {
+        p.put("amount", (id % 2 == 0 ? "-" : "") + id * 1_000_003 + "." + id % 1000);
+      }
+      if (id % 4 != 1) {
+        p.put("vip", id % 3 == 0 ? "true" : "false");
+      }
+      if (id % 6 != 2) {
+        p.put("birthday", LocalDate.of(1900, 1, 1).plusDays(id * 11).toString());
+      }
+      if (id % 9 != 4) {
+        p.put("last_seen", Long.toString(1_700_000_000_000L + id * 1_234_567));
+      }
+      if (id % 10 != 3) {
+        p.put("visits", Long.toString(id * id * (id % 2 == 0 ? -1 : 1)));
+      }
+      records.add(Batches.record(id, id % 11 == 0 ? null : T1.plusMillis(id), p));
+    }
+    try (RecordBatch batch = Batches.batch(allocator, "contacts", COLUMNS, records)) {
+      WriteResult result = sink.write(batch, new Checkpoint("contacts", "{}"));
+      assertThat(result).isEqualTo(new WriteResult(3_000, 0, 3_000 / 7 - 3_000 / 21));
+      Map<Long, Map<String, Object>> stored = new HashMap<>();
+      rows("contacts").forEach(r -> stored.put((Long) r.get("id"), r));
+      for (int row = 0; row < batch.rowCount(); row++) {
+        for (int column = 0; column < batch.columns().size(); column++) {
+          String name = batch.columns().get(column).name();
+          Object expected = batch.value(row, column);
+          if (expected instanceof String text) {
+            expected = text.replace("\u0000", "");
+          }
+          assertThat(stored.get(batch.id(row)).get(name)).as("row %s column %s", batch.id(row), name)
+              .isEqualTo(expected);
+        }
+      }
+    }
+  }
+
+  @Test
   void tablesHaveTheSystemColumnsAndTypedPropertyColumns() {
     sink.evolve("contacts", COLUMNS);
     List<Map<String, Object>> columns = TestPostgres.query("SELECT column_name, data_type, numeric_precision, "
@@ -144,11 +189,14 @@ class PostgresSinkTest extends SinkTestBase {
     sink.evolve("contacts", COLUMNS);
     WriteResult fresh = write("contacts", COLUMNS, "1",
         Batches.record(1, T1, props("email", "a\u0000b\u0000c")), Batches.record(2, T1, props("email", "\u0000")),
-        Batches.record(3, T1, props("email", "clean")));
-    assertThat(fresh).isEqualTo(new WriteResult(3, 0, 2));
+        Batches.record(3, T1, props("email", "clean")),
+        Batches.record(4, T1, props("email", "0123456789abcdef\u0000tail")),
+        Batches.record(5, T1, props("email", "01234567\u0000")), Batches.record(6, T1, props("email", "0123456789abcdef")));
+    assertThat(fresh).isEqualTo(new WriteResult(6, 0, 4));
     WriteResult merged = write("contacts", COLUMNS, "2", Batches.record(3, T2, props("email", "x\u0000y")));
     assertThat(merged).isEqualTo(new WriteResult(1, 0, 1));
-    assertThat(rows("contacts")).extracting(r -> r.get("email")).containsExactly("abc", "", "xy");
+    assertThat(rows("contacts")).extracting(r -> r.get("email"))
+        .containsExactly("abc", "", "xy", "0123456789abcdeftail", "01234567", "0123456789abcdef");
   }
 
   @Test
