@@ -16,7 +16,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,25 +32,28 @@ import org.postgresql.copy.CopyManager;
  * zonky sets it, {@code synchronous_commit=on}, WAL large enough that no checkpoint starts inside
  * a phase), builds {@code -Dbenchmark.contacts} contacts (default 1,000,000) with 50 properties
  * (20 text, 10 number, 8 bool, 6 date, 6 datetime) in record batches of {@code -Dbenchmark.batch}
- * rows (default 10,000), and measures, each phase after a {@code CHECKPOINT}:
+ * rows (default 10,000), and measures {@code -Dbenchmark.rounds} rounds (default 3) of each phase,
+ * each phase after a {@code CHECKPOINT} and a {@code sync}:
  *
  * <ol>
  *   <li>(untimed warm-up) the sink loads every row into a scratch schema: the JIT warms up, the
  *       server's WAL files exist, and the rows are exported from there as binary COPY data, one
  *       chunk per batch, for the raw baselines;
- *   <li><b>raw COPY</b>: one {@code COPY … FROM STDIN (FORMAT binary)} and commit per chunk, on one
- *       held connection, into an empty plain table with the same columns and no key; then into an
- *       empty table with the primary key on {@code id};
- *   <li><b>sink, insert</b>: {@code sink.write} of every batch into the empty {@code contacts}
+ *   <li>inserts, in an order that rotates each round: <b>raw COPY</b> (one
+ *       {@code COPY … FROM STDIN (FORMAT binary)} and commit per chunk, on one held connection)
+ *       into an empty plain table with the same columns and no key, the same into an empty table
+ *       with the primary key on {@code id}, and <b>the sink</b> writing every batch into its empty
  *       table (timed: the writes only, not building the batches);
- *   <li><b>sink, update</b>: every row again with a newer {@code _hs_updated_at} and new values
- *       (every row replaces its stored one through the staging table and the merge);
- *   <li><b>raw COPY of the updated rows</b> into a fresh plain table.
+ *   <li>updates: <b>the sink</b> writes every row again with a newer {@code _hs_updated_at} and new
+ *       values (every row replaces its stored one through the staging table and the merge; a
+ *       {@code VACUUM} before each round), and the <b>raw COPY</b> of those rows into a fresh plain
+ *       table.
  * </ol>
  *
- * Prints rows/s for each and the sink's share of the raw COPY's rate. The raw figures exclude all
- * client-side encoding (the bytes are ready); the sink's include turning Arrow vectors into COPY
- * data, its transaction, lock, checkpoint row and commit per batch.
+ * Prints the median rows/s of each phase, the range over the rounds, and the sink's share of the
+ * raw COPY's median. The raw figures exclude all client-side encoding (the bytes are ready); the
+ * sink's include turning Arrow vectors into COPY data, and its transaction, lock, checkpoint row
+ * and commit per batch.
  *
  * <p>Run: {@code ./mvnw -q -B -pl benchmarks -am install -DskipTests && ./mvnw -q -B -pl benchmarks exec:exec
  * -Dbenchmark.main=dev.hubspotsync.benchmarks.PostgresLoad -Dbenchmark.contacts=1000000 -Dbenchmark.xmx=4g}
@@ -67,6 +72,7 @@ public final class PostgresLoad {
   public static void main(String[] args) throws Exception {
     int contacts = Integer.getInteger("benchmark.contacts", 1_000_000);
     int batchRows = Integer.getInteger("benchmark.batch", 10_000);
+    int rounds = Integer.getInteger("benchmark.rounds", 3);
     System.out.printf("PostgresLoad: %,d contacts x %d properties in batches of %,d; heap %,d MB%n", contacts,
         TEXT + DECIMAL + BOOL + DATE + DATETIME, batchRows, Runtime.getRuntime().maxMemory() >> 20);
     // WAL sized so that no checkpoint starts inside a phase (each phase starts after an explicit CHECKPOINT),
@@ -81,66 +87,112 @@ public final class PostgresLoad {
             + ", shared_buffers=" + queryString(c, "SHOW shared_buffers") + ", max_wal_size="
             + queryString(c, "SHOW max_wal_size"));
       }
-      run(server, url, allocator, contacts, batchRows);
+      run(server, url, allocator, contacts, batchRows, rounds);
     }
   }
 
-  private static void run(EmbeddedPostgres server, String url, BatchAllocator allocator, int contacts, int batchRows)
-      throws Exception {
+  private static void run(EmbeddedPostgres server, String url, BatchAllocator allocator, int contacts, int batchRows,
+      int rounds) throws Exception {
     List<ColumnMapping> columns = columns();
-    try (PostgresSink sink = PostgresSink.builder().jdbcUrl(url).schema("bench").build();
-        PostgresSink warmUp = PostgresSink.builder().jdbcUrl(url).schema("warm_up").build();
-        Connection c = server.getPostgresDatabase().getConnection()) {
-      sink.evolve("contacts", columns);
-      String table = "bench." + sink.tableName("contacts").orElseThrow();
-      String columnDdl = columnDdl(c, table);
-      execute(c, "CREATE TABLE bench.raw_plain (" + columnDdl + ")");
-      execute(c, "CREATE TABLE bench.raw_keyed (" + columnDdl + ", PRIMARY KEY (id))");
-      execute(c, "CREATE TABLE bench.raw_plain_updates (" + columnDdl + ")");
-
+    try (Connection c = server.getPostgresDatabase().getConnection()) {
       // Untimed: warms the JIT and the server's WAL files, and gives the raw COPY its bytes (the same rows).
-      warmUp.evolve("contacts", columns);
-      writeAll(warmUp, allocator, columns, contacts, batchRows, 0);
-      List<byte[]> exported = export(c, "warm_up.contacts", contacts, batchRows);
+      String columnDdl;
+      List<byte[]> exported;
+      try (PostgresSink warmUp = PostgresSink.builder().jdbcUrl(url).schema("warm_up").build()) {
+        warmUp.evolve("contacts", columns);
+        writeAll(warmUp, allocator, columns, contacts, batchRows, 0);
+        columnDdl = columnDdl(c, "warm_up.contacts");
+        exported = export(c, "warm_up.contacts", contacts, batchRows);
+      }
       execute(c, "DROP SCHEMA warm_up CASCADE");
 
-      execute(c, "CHECKPOINT");
-      Phase rawPlain = copyAll(c, "bench.raw_plain", exported);
-      execute(c, "CHECKPOINT");
-      Phase rawKeyed = copyAll(c, "bench.raw_keyed", exported);
+      // Inserts: each round loads empty tables, in a rotating order; the last round's sink table stays.
+      List<Phase> rawPlain = new ArrayList<>();
+      List<Phase> rawKeyed = new ArrayList<>();
+      List<Phase> inserts = new ArrayList<>();
+      PostgresSink sink = null;
+      for (int round = 0; round < rounds; round++) {
+        execute(c, "CREATE SCHEMA raw_" + round);
+        execute(c, "CREATE TABLE raw_" + round + ".plain (" + columnDdl + ")");
+        execute(c, "CREATE TABLE raw_" + round + ".keyed (" + columnDdl + ", PRIMARY KEY (id))");
+        if (sink != null) {
+          sink.close();
+          execute(c, "DROP SCHEMA bench CASCADE");
+        }
+        sink = PostgresSink.builder().jdbcUrl(url).schema("bench").build();
+        sink.evolve("contacts", columns);
+        for (int step = 0; step < 3; step++) {
+          settle(c);
+          switch ((round + step) % 3) {
+            case 0: rawPlain.add(copyAll(c, "raw_" + round + ".plain", exported)); break;
+            case 1: rawKeyed.add(copyAll(c, "raw_" + round + ".keyed", exported)); break;
+            default: inserts.add(writeAll(sink, allocator, columns, contacts, batchRows, 0)); break;
+          }
+        }
+        execute(c, "DROP SCHEMA raw_" + round + " CASCADE");
+      }
       exported = null;
-      execute(c, "CHECKPOINT");
-      Phase insert = writeAll(sink, allocator, columns, contacts, batchRows, 0);
-      execute(c, "CHECKPOINT");
-      Phase update = writeAll(sink, allocator, columns, contacts, batchRows, 1);
-      List<byte[]> exportedUpdates = export(c, table, contacts, batchRows);
-      execute(c, "CHECKPOINT");
-      Phase rawUpdates = copyAll(c, "bench.raw_plain_updates", exportedUpdates);
+
+      // Updates: every row again with a newer version, each round after a VACUUM of the previous one.
+      String table = "bench." + sink.tableName("contacts").orElseThrow();
+      List<Phase> updates = new ArrayList<>();
+      List<Phase> rawUpdates = new ArrayList<>();
+      List<byte[]> updated = null;
+      for (int round = 0; round < rounds; round++) {
+        execute(c, "VACUUM " + table);
+        settle(c);
+        updates.add(writeAll(sink, allocator, columns, contacts, batchRows, round + 1));
+        if (updated == null) {
+          updated = export(c, table, contacts, batchRows);
+        }
+        execute(c, "CREATE TABLE bench.raw_updates (" + columnDdl + ")");
+        settle(c);
+        rawUpdates.add(copyAll(c, "bench.raw_updates", updated));
+        execute(c, "DROP TABLE bench.raw_updates");
+      }
 
       long stored = queryLong(c, "SELECT count(*) FROM " + table);
-      long newest = queryLong(c, "SELECT count(*) FROM " + table + " WHERE _hs_updated_at > '2026-06-01'");
-      System.out.printf("%nrows in the sink's table: %,d (distinct ids: %,d), rows with the update's time: %,d%n",
-          stored, queryLong(c, "SELECT count(DISTINCT id) FROM " + table), newest);
-      System.out.printf("table sizes: sink %s, raw plain %s, raw keyed %s%n",
-          queryString(c, "SELECT pg_size_pretty(pg_total_relation_size('" + table + "'))"),
-          queryString(c, "SELECT pg_size_pretty(pg_total_relation_size('bench.raw_plain'))"),
-          queryString(c, "SELECT pg_size_pretty(pg_total_relation_size('bench.raw_keyed'))"));
-      System.out.println();
-      System.out.println("| phase | rows | seconds | rows/s | sink / raw COPY (plain) |");
-      System.out.println("|---|---|---|---|---|");
+      long newest = queryLong(c, "SELECT count(*) FROM " + table + " WHERE _sync_run_id = 'bench-" + rounds + "'");
+      System.out.printf("%nrows in the sink's table: %,d (distinct ids: %,d), rows of the last update round: %,d; "
+          + "table size %s%n", stored, queryLong(c, "SELECT count(DISTINCT id) FROM " + table), newest,
+          queryString(c, "SELECT pg_size_pretty(pg_total_relation_size('" + table + "'))"));
+      System.out.printf("%d rounds; median, with the rounds' range of rows/s%n%n", rounds);
+      System.out.println("| phase | rows | median seconds | median rows/s | range rows/s | sink / raw COPY, plain |");
+      System.out.println("|---|---|---|---|---|---|");
       print("raw COPY, plain table (insert baseline)", rawPlain, null);
       print("raw COPY, table with primary key", rawKeyed, null);
-      print("PostgresSink.write, empty table", insert, rawPlain);
-      print("raw COPY of the updated rows, plain table (update baseline)", rawUpdates, null);
-      print("PostgresSink.write, every row newer (merge)", update, rawUpdates);
-      System.out.printf("%nwrite results: insert written %,d skipped %,d; update written %,d skipped %,d%n",
-          insert.written, insert.skipped, update.written, update.skipped);
+      print("PostgresSink.write, empty table", inserts, rawPlain);
+      print("raw COPY of updated rows, plain table (update baseline)", rawUpdates, null);
+      print("PostgresSink.write, every row newer (merge)", updates, rawUpdates);
+      Phase insert = median(inserts);
+      Phase update = median(updates);
+      System.out.printf("%nsink / raw COPY into the keyed table: %.0f %%; write results: insert written %,d skipped %,d, "
+          + "update written %,d skipped %,d%n", 100.0 * insert.rate() / median(rawKeyed).rate(), insert.written,
+          insert.skipped, update.written, update.skipped);
+      sink.close();
     }
   }
 
-  private static void print(String name, Phase phase, Phase baseline) {
-    String ratio = baseline == null ? "" : String.format("**%.0f %%**", 100.0 * phase.rate() / baseline.rate());
-    System.out.printf("| %s | %,d | %.1f | %,.0f | %s |%n", name, phase.rows, phase.nanos / 1e9, phase.rate(), ratio);
+  /** Dirty pages out of PostgreSQL and the kernel, so one phase does not pay for another's writes. */
+  private static void settle(Connection c) throws Exception {
+    execute(c, "CHECKPOINT");
+    Process sync = new ProcessBuilder("sync").inheritIO().start();
+    sync.waitFor();
+  }
+
+  private static Phase median(List<Phase> phases) {
+    List<Phase> sorted = new ArrayList<>(phases);
+    sorted.sort(Comparator.comparingDouble(Phase::rate));
+    return sorted.get(sorted.size() / 2);
+  }
+
+  private static void print(String name, List<Phase> phases, List<Phase> baseline) {
+    Phase phase = median(phases);
+    double low = phases.stream().mapToDouble(Phase::rate).min().orElse(0);
+    double high = phases.stream().mapToDouble(Phase::rate).max().orElse(0);
+    String ratio = baseline == null ? "" : String.format("**%.0f %%**", 100.0 * phase.rate() / median(baseline).rate());
+    System.out.printf("| %s | %,d | %.1f | %,.0f | %,.0f – %,.0f | %s |%n", name, phase.rows, phase.nanos / 1e9,
+        phase.rate(), low, high, ratio);
   }
 
   /** Builds each batch (untimed) and times {@code sink.write}. {@code version} 0 inserts, 1 rewrites newer. */
@@ -239,7 +291,7 @@ public final class PostgresLoad {
     for (int i = 0; i < DATETIME; i++) {
       properties.put("moment_" + i, Long.toString(1_600_000_000_000L + (seed * 1_000 + i) % 100_000_000_000L));
     }
-    Instant updated = Instant.parse(version == 0 ? "2026-01-01T00:00:00Z" : "2026-07-01T00:00:00Z").plusMillis(id);
+    Instant updated = Instant.parse("2026-01-01T00:00:00Z").plus(version, ChronoUnit.DAYS).plusMillis(id);
     return new CrmRecord(id, properties, CREATED, updated, false, null);
   }
 
