@@ -214,6 +214,40 @@ class PostgresSinkTest extends SinkTestBase {
     assertThat(row("contacts", 2)).containsEntry("birthday", LocalDate.of(2000, 2, 29));
   }
 
+  /**
+   * A row another client inserts between the sink's max(id) check and its COPY (here: uncommitted
+   * while the check runs) makes the straight COPY fail; the sink then merges the batch instead.
+   */
+  @Test
+  void aConflictOnTheStraightCopyPathFallsBackToTheMerge() throws Exception {
+    sink.evolve("contacts", COLUMNS);
+    write("contacts", COLUMNS, "1", Batches.record(1, T1, props("email", "first")));
+    String table = TestPostgres.quote(schema) + ".contacts";
+    try (java.sql.Connection foreign = TestPostgres.dataSource().getConnection();
+        PostgresSink byUrl = PostgresSink.builder().jdbcUrl(TestPostgres.jdbcUrl()).schema(schema).build()) {
+      foreign.setAutoCommit(false);
+      try (java.sql.Statement s = foreign.createStatement()) {
+        s.execute("INSERT INTO " + table + " (id, _hs_updated_at, email) VALUES (3, '" + T1 + "', 'foreign')");
+      }
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+      try (RecordBatch batch = Batches.batch(allocator, "contacts", COLUMNS, Batches.record(2, T2, props("email", "two")),
+          Batches.record(3, T2, props("email", "three")))) {
+        java.util.concurrent.Future<WriteResult> pending = pool.submit(() -> byUrl.write(batch,
+            new Checkpoint("contacts", "2")));
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!pending.isDone() && (Long) TestPostgres.query("SELECT count(*) AS n FROM pg_stat_activity "
+            + "WHERE application_name = 'hubspot-sync' AND wait_event_type = 'Lock'").get(0).get("n") == 0) {
+          assertThat(System.nanoTime()).as("the sink's COPY waits for the foreign row").isLessThan(deadline);
+        }
+        foreign.commit();
+        assertThat(pending.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(new WriteResult(2, 0, 0));
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+    assertThat(rows("contacts")).extracting(r -> r.get("email")).containsExactly("first", "two", "three");
+  }
+
   @Test
   void hostileNamesAreQuotedAndSafe() {
     String type = "\"; DROP TABLE x; --";
