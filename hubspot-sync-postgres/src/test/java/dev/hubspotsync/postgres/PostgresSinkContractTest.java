@@ -45,8 +45,7 @@ class PostgresSinkContractTest extends WarehouseSinkContract {
   }
 
   @Override
-  protected boolean armCrashBeforeCommit(WarehouseSink sink, String stream) {
+  protected void armCrashBeforeCommit(WarehouseSink sink, String stream) {
     dataSource.arm(stream);
-    return true;
   }
 }

@@ -53,7 +53,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -110,12 +109,11 @@ import org.junit.jupiter.api.Test;
  *   <li>{@link #readLinks} (required): every row of an association pair's link table, in any
  *       order, as {@link LinkRow}s (a null label stays null). Only called for pairs the test has
  *       written to.
- *   <li>{@link #armCrashBeforeCommit} (optional, recommended): makes the sink's next write of a
- *       stream fail after it has done its work but before it commits, as a process killed at that
- *       moment would. {@link InMemorySink} has {@link InMemorySink#failNextWrite}; a JDBC sink's
- *       test can hand the sink a {@code DataSource} whose connections throw once from
- *       {@code commit()}. Without it the two crash tests are reported as skipped (aborted), not
- *       passed.
+ *   <li>{@link #armCrashBeforeCommit} (required): makes the sink's next write of a stream fail
+ *       after it has done its work but before it commits, as a process killed at that moment
+ *       would. {@link InMemorySink} has {@link InMemorySink#failNextWrite}; a JDBC sink's test can
+ *       hand the sink a {@code DataSource} whose connections throw once from {@code commit()}.
+ *       Every sink's crash tests run: a checkpoint must never run ahead of its data.
  *   <li>{@link #supportsIds()} (optional): false when the sink leaves {@link WarehouseSink#ids}
  *       and {@link WarehouseSink#markArchived} unsupported; the archive tests then check that both
  *       throw {@link UnsupportedOperationException}, as the engine expects.
@@ -199,13 +197,8 @@ public abstract class WarehouseSinkContract {
    * that one call.
    * The contract names streams after what they write: the object type for rows,
    * {@link LinkBatch#pair()} for links, so {@code InMemorySink::failNextWrite} fits as it is.
-   *
-   * @return whether a crash was armed; the default, false, means this sink's test cannot simulate
-   *     one, and the crash tests are skipped
    */
-  protected boolean armCrashBeforeCommit(WarehouseSink sink, String stream) throws Exception {
-    return false;
-  }
+  protected abstract void armCrashBeforeCommit(WarehouseSink sink, String stream) throws Exception;
 
   /**
    * Whether the sink answers {@link WarehouseSink#ids} and {@link WarehouseSink#markArchived};
@@ -783,7 +776,7 @@ public abstract class WarehouseSinkContract {
         record(1, T2, "email", "changed@example.com"), record(2, T2, "email", "b@example.com"));
     Checkpoint nextCheckpoint = new Checkpoint(type, "{\"v\":2}");
 
-    assumeCrashArmed(type);
+    armCrashBeforeCommit(sink, type);
     assertThrows(RuntimeException.class, () -> sink.write(next, nextCheckpoint),
         "write() after armCrashBeforeCommit(" + type + ")");
 
@@ -819,7 +812,7 @@ public abstract class WarehouseSinkContract {
     LinkBatch next = new LinkBatch(contacts, deals, List.of(1L), List.of(replacement), SYNCED_2);
     Checkpoint nextCheckpoint = new Checkpoint(pair, "{\"v\":2}");
 
-    assumeCrashArmed(pair);
+    armCrashBeforeCommit(sink, pair);
     assertThrows(RuntimeException.class, () -> sink.replaceAssociations(next, nextCheckpoint),
         "replaceAssociations() after armCrashBeforeCommit(" + pair + ")");
 
@@ -1061,11 +1054,6 @@ public abstract class WarehouseSinkContract {
 
   private WriteResult write(RecordBatch batch, String stream, String json) {
     return sink.write(batch, new Checkpoint(stream, json));
-  }
-
-  private void assumeCrashArmed(String stream) throws Exception {
-    Assumptions.assumeTrue(armCrashBeforeCommit(sink, stream), () -> getClass().getSimpleName()
-        + " cannot simulate a crash before commit: override armCrashBeforeCommit(sink, stream) to run this test");
   }
 
   /** The table's rows sorted by id, after checking ids are Longs and none repeats (invariant 1). */

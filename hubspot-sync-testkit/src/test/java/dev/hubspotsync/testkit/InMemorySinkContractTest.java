@@ -27,8 +27,7 @@ class InMemorySinkContractTest extends WarehouseSinkContract {
   }
 
   @Override
-  protected boolean armCrashBeforeCommit(WarehouseSink sink, String stream) {
+  protected void armCrashBeforeCommit(WarehouseSink sink, String stream) {
     ((InMemorySink) sink).failNextWrite(stream);
-    return true;
   }
 }
