@@ -54,7 +54,7 @@ public record SyncReport(String runId, Instant startedAt, Instant finishedAt, St
       String checkpoint, Map<ApiCall, Long> calls, java.time.Duration duration) {}
 
   public AssociationReport association(String fromType, String toType) {
-    String pair = fromType + "_to_" + toType;
+    String pair = dev.hubspotsync.sink.LinkBatch.pair(fromType, toType);
     return associations.stream().filter(a -> a.pair().equals(pair)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("No association pair " + pair + " in this report"));
   }

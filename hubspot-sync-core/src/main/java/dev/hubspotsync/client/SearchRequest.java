@@ -35,6 +35,11 @@ public record SearchRequest(List<List<Filter>> filterGroups, String sortProperty
     return new SearchRequest(filterGroups, sortProperty, descending, properties, limit, offset);
   }
 
+  /** The same request returning other properties. */
+  public SearchRequest withProperties(List<String> names) {
+    return new SearchRequest(filterGroups, sortProperty, descending, names, limit, after);
+  }
+
   /** The same request with another page size. */
   public SearchRequest withLimit(int pageSize) {
     return new SearchRequest(filterGroups, sortProperty, descending, properties, pageSize, after);

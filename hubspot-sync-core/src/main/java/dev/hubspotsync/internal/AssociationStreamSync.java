@@ -163,8 +163,7 @@ final class AssociationStreamSync {
   }
 
   private Optional<AssociationCheckpoint> load(long now) {
-    Optional<Checkpoint> stored = settings.stateStore().isPresent() ? settings.stateStore().get().load(pair)
-        : sink.checkpoint(pair);
+    Optional<Checkpoint> stored = settings.storedCheckpoint(pair);
     if (stored.isEmpty()) {
       return Optional.empty();
     }
@@ -230,8 +229,7 @@ final class AssociationStreamSync {
     String modified = ObjectStreamSync.modifiedProperty(from);
     Set<Long> done = new HashSet<>();
     new ModifiedWindow(from, modified, settings.searchPageSize(),
-        r -> client.search(from, new SearchRequest(r.filterGroups(), r.sortProperty(), r.descending(), List.of(modified),
-            r.limit(), r.after())))
+        r -> client.search(from, r.withProperties(List.of(modified))))
         .read(low, upper, checkpoint.cursor(), (page, cursor) -> {
           // ties of the last millisecond come again on the next page; read each parent once
           List<Long> ids = page.stream().map(CrmRecord::id).filter(done::add).toList();
@@ -265,7 +263,7 @@ final class AssociationStreamSync {
     }
     Checkpoint position = new Checkpoint(pair, next.json());
     sink.replaceAssociations(new LinkBatch(from, to, parents, rows, syncedAt), position);
-    settings.stateStore().ifPresent(s -> s.save(position));
+    settings.saveCheckpoint(position);
     linksWritten += rows.size();
     checkpoint = next;
   }

@@ -8,6 +8,7 @@ import dev.hubspotsync.batch.BatchAllocator;
 import dev.hubspotsync.client.ApiCall;
 import dev.hubspotsync.client.HubSpotClient;
 import dev.hubspotsync.client.PropertyDefinition;
+import dev.hubspotsync.sink.LinkBatch;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -63,7 +64,7 @@ public final class DefaultSyncJob implements SyncJob {
       for (JobSettings.AssociationPair p : settings.associations()) {
         if (!objects.failed(p.from())) {
           boolean parentsInWarehouse = objectTypes.contains(p.from());
-          links.add(p.from() + "_to_" + p.to(), pool.submit(() -> new AssociationStreamSync(p.from(), p.to(), settings, started,
+          links.add(LinkBatch.pair(p.from(), p.to()), pool.submit(() -> new AssociationStreamSync(p.from(), p.to(), settings, started,
               parentsInWarehouse, liveProperties).run()));
         }
       }

@@ -4,6 +4,7 @@ import dev.hubspotsync.BackfillMethod;
 import dev.hubspotsync.SyncProgress;
 import dev.hubspotsync.client.HubSpotClient;
 import dev.hubspotsync.schema.SchemaDrift;
+import dev.hubspotsync.sink.Checkpoint;
 import dev.hubspotsync.sink.StateStore;
 import dev.hubspotsync.sink.WarehouseSink;
 import java.time.Clock;
@@ -20,6 +21,19 @@ public record JobSettings(HubSpotClient client, WarehouseSink sink, Optional<Sta
     int searchPageSize, Clock clock,
     long memoryLimitBytes, int concurrency, Duration progressEvery, Consumer<SchemaDrift> onDrift,
     Consumer<SyncProgress> onProgress, List<AssociationPair> associations, Duration associationFullScanEvery) {
+
+  /** A stream's stored checkpoint: from the state store when there is one, else from the sink. */
+  public Optional<Checkpoint> storedCheckpoint(String stream) {
+    return stateStore.isPresent() ? stateStore.get().load(stream) : sink.checkpoint(stream);
+  }
+
+  /**
+   * After the sink has stored data with {@code checkpoint}, saves it in the state store, if there
+   * is one (the sink keeps its own copy either way).
+   */
+  public void saveCheckpoint(Checkpoint checkpoint) {
+    stateStore.ifPresent(s -> s.save(checkpoint));
+  }
 
   /** An association pair to sync, read from {@code from} to {@code to}. */
   public record AssociationPair(String from, String to) {}

@@ -321,12 +321,9 @@ final class ObjectStreamSync {
 
   private SearchPage search(SearchRequest request) {
     List<String> props = propertiesFitSearch ? properties : List.of(modifiedProperty);
-    return client.search(type, withSearchProperties(request, props));
+    return client.search(type, request.withProperties(props));
   }
 
-  private static SearchRequest withSearchProperties(SearchRequest r, List<String> props) {
-    return new SearchRequest(r.filterGroups(), r.sortProperty(), r.descending(), props, r.limit(), r.after());
-  }
 
   /**
    * Search results carry every property when the names fit in a search body; otherwise they carry
@@ -359,7 +356,7 @@ final class ObjectStreamSync {
       public void run() {
         Checkpoint position = new Checkpoint(type, next.json());
         WriteResult result = sink.write(batch, position);
-        settings.stateStore().ifPresent(store -> store.save(position));
+        settings.saveCheckpoint(position);
         read += records.size();
         phaseRead += records.size();
         written += result.written();
@@ -378,8 +375,7 @@ final class ObjectStreamSync {
   }
 
   private StreamCheckpoint loadCheckpoint() {
-    var stored = settings.stateStore().isPresent() ? settings.stateStore().get().load(type) : sink.checkpoint(type);
-    return stored.map(c -> StreamCheckpoint.parse(type, c.json())).orElse(null);
+    return settings.storedCheckpoint(type).map(c -> StreamCheckpoint.parse(type, c.json())).orElse(null);
   }
 
   /** How many live records a backfill will read: one search call that returns only the total. */
