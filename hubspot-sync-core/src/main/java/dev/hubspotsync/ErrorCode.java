@@ -21,6 +21,11 @@ public enum ErrorCode {
   HUBSPOT_UNAVAILABLE,
   /** HubSpot answered something this version cannot read. */
   UNEXPECTED_RESPONSE,
+  /**
+   * The warehouse failed a statement or the connection to it broke ({@link WarehouseException});
+   * data already committed stays, and the stream's checkpoint did not move past it.
+   */
+  WAREHOUSE_FAILED,
   /** The thread was interrupted while waiting. */
   INTERRUPTED
 }

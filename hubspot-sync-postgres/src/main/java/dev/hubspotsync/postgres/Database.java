@@ -2,6 +2,7 @@ package dev.hubspotsync.postgres;
 
 import dev.hubspotsync.ErrorCode;
 import dev.hubspotsync.HubSpotSyncException;
+import dev.hubspotsync.WarehouseException;
 import dev.hubspotsync.sink.Checkpoint;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -172,7 +173,7 @@ final class Database {
    * @param action what it does, for messages: "write contacts"
    * @throws HubSpotSyncException with {@link ErrorCode#BAD_CONFIGURATION} when PostgreSQL refused
    *     the credentials, the database does not exist or a privilege is missing
-   * @throws PostgresSinkException when PostgreSQL failed otherwise
+   * @throws WarehouseException when PostgreSQL failed otherwise
    */
   <T> T transaction(String action, long lockKey, Work<T> work) {
     try {
@@ -188,7 +189,7 @@ final class Database {
       throw translate(action, e);
     } catch (JdbiException e) {
       SQLException sql = sqlCause(e);
-      throw sql == null ? new PostgresSinkException(message(action, e.getMessage(), null), null, false, e)
+      throw sql == null ? new WarehouseException(message(action, e.getMessage(), null), null, false, e)
           : translate(action, sql);
     }
   }
@@ -211,7 +212,7 @@ final class Database {
     }
     boolean retryable = state.startsWith("08") || state.equals("40001") || state.equals("40P01")
         || state.startsWith("57P0");
-    return new PostgresSinkException(message(action, e.getMessage(), state), e.getSQLState(), retryable, e);
+    return new WarehouseException(message(action, e.getMessage(), state), e.getSQLState(), retryable, e);
   }
 
   private String message(String action, String cause, String state) {

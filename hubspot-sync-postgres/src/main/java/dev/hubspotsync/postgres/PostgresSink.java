@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.hubspotsync.SyncReport;
+import dev.hubspotsync.WarehouseException;
 import dev.hubspotsync.batch.Column;
 import dev.hubspotsync.batch.ColumnType;
 import dev.hubspotsync.batch.RecordBatch;
@@ -79,7 +80,7 @@ import javax.sql.DataSource;
  * <p>Thread-safe: every operation takes a connection of its own from the DataSource and gives it
  * back (with a JDBC URL, the sink keeps up to four connections open between operations). {@link #close()} releases nothing of a DataSource the caller passed (the caller owns it);
  * afterwards operations throw {@link IllegalStateException}. Arguments must not be null. Database
- * failures throw {@link PostgresSinkException}, or {@link dev.hubspotsync.HubSpotSyncException} with
+ * failures throw {@link WarehouseException}, or {@link dev.hubspotsync.HubSpotSyncException} with
  * {@code BAD_CONFIGURATION} for credentials, a missing database or missing privileges; messages
  * never contain a password.
  */
@@ -227,7 +228,7 @@ public final class PostgresSink implements WarehouseSink, SupportsTransactions {
     long lock = PgNames.lockKey("table", db.schema(), stored.table);
     try {
       return write(batch, checkpoint, table, lock, minId, false);
-    } catch (PostgresSinkException e) {
+    } catch (WarehouseException e) {
       if (!UNIQUE_VIOLATION.equals(e.sqlState())) {
         throw e;
       }

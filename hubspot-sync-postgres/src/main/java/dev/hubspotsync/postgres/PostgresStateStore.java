@@ -1,5 +1,6 @@
 package dev.hubspotsync.postgres;
 
+import dev.hubspotsync.WarehouseException;
 import dev.hubspotsync.sink.Checkpoint;
 import dev.hubspotsync.sink.StateStore;
 import java.util.Objects;
@@ -18,7 +19,7 @@ import javax.sql.DataSource;
  *
  * <p>Thread-safe: each call runs in its own transaction on a connection of its own, and
  * {@link #save} has committed when it returns. Database failures throw
- * {@link PostgresSinkException} (or {@code HubSpotSyncException} with {@code BAD_CONFIGURATION});
+ * {@link WarehouseException} (or {@code HubSpotSyncException} with {@code BAD_CONFIGURATION});
  * messages never hold a password.
  */
 public final class PostgresStateStore implements StateStore, AutoCloseable {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.hubspotsync.BackfillMethod;
 import dev.hubspotsync.SyncJob;
 import dev.hubspotsync.SyncReport;
+import dev.hubspotsync.WarehouseException;
 import dev.hubspotsync.client.HubSpotClient;
 import dev.hubspotsync.client.HubSpotCredentials;
 import dev.hubspotsync.ratelimit.RateBudget;
@@ -105,7 +106,7 @@ class PostgresEndToEndTest {
           failing.arm("contacts"); // the fifth page's commit fails
         }
       });
-      assertThatThrownBy(() -> job.build().run()).isInstanceOf(PostgresSinkException.class);
+      assertThatThrownBy(() -> job.build().run()).isInstanceOf(WarehouseException.class);
       long stored = count(sink, "contacts");
       assertThat(stored).isEqualTo(400);
 

@@ -3,6 +3,7 @@ package dev.hubspotsync.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hubspotsync.WarehouseException;
 import dev.hubspotsync.batch.ColumnType;
 import dev.hubspotsync.batch.RecordBatch;
 import dev.hubspotsync.batch.SystemColumns;
@@ -449,7 +450,7 @@ class PostgresSinkTest extends SinkTestBase {
     assertThat(refused.toString()).doesNotContain("hunter2").doesNotContain("s3cret").contains("127.0.0.1:1/db");
     assertThatThrownBy(() -> refused.describe("contacts"))
         .satisfies(e -> assertThat(fullText(e)).doesNotContain("hunter2").doesNotContain("s3cret"))
-        .isInstanceOf(PostgresSinkException.class).hasMessageContaining("127.0.0.1:1/db");
+        .isInstanceOf(WarehouseException.class).hasMessageContaining("127.0.0.1:1/db");
     assertThatThrownBy(() -> PostgresSink.builder().jdbcUrl("jdbc:mysql://x/y?password=hunter2").build())
         .isInstanceOf(dev.hubspotsync.HubSpotSyncException.class)
         .satisfies(e -> assertThat(fullText(e)).doesNotContain("hunter2"))
@@ -468,7 +469,7 @@ class PostgresSinkTest extends SinkTestBase {
         }
       }
       assertThatThrownBy(() -> byUrl.checkpoint("NUL \u0000 in a stream name"))
-          .isInstanceOf(PostgresSinkException.class);
+          .isInstanceOf(WarehouseException.class);
       assertThat(byUrl.checkpoint("contacts")).contains(new Checkpoint("contacts", "19"));
       long open = (Long) TestPostgres.query("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = "
           + "'hubspot-sync' AND state = 'idle'").get(0).get("n");

@@ -3,6 +3,8 @@ package dev.hubspotsync.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hubspotsync.ErrorCode;
+import dev.hubspotsync.WarehouseException;
 import dev.hubspotsync.batch.ColumnType;
 import dev.hubspotsync.batch.RecordBatch;
 import dev.hubspotsync.schema.ColumnMapping;
@@ -37,7 +39,7 @@ class TransactionTest extends SinkTestBase {
       try (RecordBatch batch = Batches.batch(allocator, "contacts", COLUMNS,
           Batches.record(firstNewId, t2, Map.of("email", "new")), Batches.record(4, t2, Map.of("email", "new")))) {
         assertThatThrownBy(() -> sink.write(batch, new Checkpoint("contacts", "2")))
-            .isInstanceOf(PostgresSinkException.class).hasMessageContaining("simulated crash before commit");
+            .isInstanceOf(WarehouseException.class).hasMessageContaining("simulated crash before commit");
       }
       assertThat(rows("contacts")).extracting(r -> r.get("email")).containsExactly("a1", "b1");
       assertThat(sink.checkpoint("contacts")).contains(new Checkpoint("contacts", "1"));
@@ -57,7 +59,7 @@ class TransactionTest extends SinkTestBase {
     failing.arm("contacts_to_deals");
     assertThatThrownBy(() -> sink.replaceAssociations(new LinkBatch("contacts", "deals", List.of(1L),
         List.of(new LinkRow(1, 11, 3, "H", null)), at), new Checkpoint("contacts_to_deals", "2")))
-        .isInstanceOf(PostgresSinkException.class);
+        .isInstanceOfSatisfying(WarehouseException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.WAREHOUSE_FAILED));
     String table = sink.linkTableName("contacts", "deals").orElseThrow();
     assertThat(TestPostgres.query("SELECT to_id FROM " + TestPostgres.quote(schema) + "." + table))
         .extracting(r -> r.get("to_id")).containsExactly(10L);
