@@ -55,6 +55,14 @@ public interface WarehouseSink extends AutoCloseable {
   default void recordRun(SyncReport report) {}
 
   /**
+   * The report of the recorded run that started last, as {@link #recordRun} received it; empty when
+   * no run was recorded or the sink keeps no runs. Used by the CLI's {@code status}.
+   */
+  default Optional<SyncReport> lastRun() {
+    return Optional.empty();
+  }
+
+  /**
    * Ids of the table's rows whose {@code _hs_archived} equals {@code archived}, ascending; empty if
    * the table does not exist. The engine uses them to notice restores and deletions; a sink that
    * cannot answer throws {@link UnsupportedOperationException} and the engine skips those checks.

@@ -24,6 +24,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -437,6 +438,52 @@ public final class PostgresSink implements WarehouseSink, SupportsTransactions {
       }
       return null;
     });
+  }
+
+  /** The row of {@code _hubspot_sync_runs} that started last, read back into the report it came from. */
+  @Override
+  public Optional<SyncReport> lastRun() {
+    checkOpen("read the last run");
+    setUp();
+    return db.transaction("read the last run from " + RUNS, 0, c -> {
+      try (Statement select = c.createStatement();
+          ResultSet rs = select.executeQuery("SELECT run_id, started_at, finished_at, outcome, calls::text, "
+              + "streams::text, associations::text, budget_used_today, budget_daily_ceiling, budget_resets_at FROM "
+              + db.qualified(RUNS) + " ORDER BY started_at DESC NULLS LAST, recorded_at DESC LIMIT 1")) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        var json = JSON.createObjectNode();
+        json.put("runId", rs.getString(1));
+        json.put("startedAt", instantText(rs.getObject(2, OffsetDateTime.class)));
+        json.put("finishedAt", instantText(rs.getObject(3, OffsetDateTime.class)));
+        json.put("outcome", rs.getString(4));
+        json.set("calls", readJson(rs.getString(5)));
+        json.set("streams", readJson(rs.getString(6)));
+        json.set("associations", readJson(rs.getString(7)));
+        json.put("budgetUsedToday", rs.getLong(8));
+        json.put("budgetDailyCeiling", rs.getLong(9));
+        json.put("budgetResetsAt", instantText(rs.getObject(10, OffsetDateTime.class)));
+        try {
+          return Optional.of(JSON.treeToValue(json, SyncReport.class));
+        } catch (JsonProcessingException e) {
+          throw new WarehouseException("The last row of " + db.qualified(RUNS) + " (run " + rs.getString(1)
+              + ") is not a report this version can read: " + e.getOriginalMessage(), null, false, e);
+        }
+      }
+    });
+  }
+
+  private static String instantText(OffsetDateTime time) {
+    return time == null ? null : time.toInstant().toString();
+  }
+
+  private static JsonNode readJson(String text) throws SQLException {
+    try {
+      return text == null ? null : JSON.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new SQLException("unreadable JSON in " + RUNS + ": " + e.getOriginalMessage(), e);
+    }
   }
 
   /** JSON without escaped NUL characters (an escaped backslash followed by "u0000" stays). */

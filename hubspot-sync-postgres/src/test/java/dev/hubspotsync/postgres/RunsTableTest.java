@@ -36,6 +36,16 @@ class RunsTableTest extends SinkTestBase {
   }
 
   @Test
+  void lastRunIsTheReportOfTheRunThatStartedLast() {
+    assertThat(sink.lastRun()).isEmpty();
+    SyncReport first = report("run-1", START.plusSeconds(60), 10, 8);
+    SyncReport second = report("run-2", START.plusSeconds(120), 5, 5);
+    sink.recordRun(second);
+    sink.recordRun(first); // both started at START: the one recorded last wins
+    assertThat(sink.lastRun()).contains(first);
+  }
+
+  @Test
   void nulEscapesAreDroppedFromTheJson_escapedBackslashesStay() {
     assertThat(PostgresSink.withoutNul("{\"a\":\"x\\u0000y\\\\u0000z\\\\\\u0000\"}"))
         .isEqualTo("{\"a\":\"xy\\\\u0000z\\\\\"}");

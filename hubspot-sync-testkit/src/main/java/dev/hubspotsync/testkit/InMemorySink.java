@@ -341,6 +341,20 @@ public final class InMemorySink implements WarehouseSink, SupportsTransactions {
     }
   }
 
+  /** The recorded run with the latest {@code startedAt} (the last recorded among equals). */
+  @Override
+  public Optional<SyncReport> lastRun() {
+    synchronized (published) {
+      SyncReport last = null;
+      for (SyncReport run : runs) {
+        if (last == null || !run.startedAt().isBefore(last.startedAt())) {
+          last = run;
+        }
+      }
+      return Optional.ofNullable(last);
+    }
+  }
+
   /** The runs recorded so far, oldest first. */
   public List<SyncReport> runs() {
     synchronized (published) {

@@ -898,7 +898,8 @@ public abstract class WarehouseSinkContract {
 
   /**
    * recordRun takes the report of a succeeded and of a failed run (with hostile text in it), and
-   * the sink keeps working. Sinks may store reports or ignore them; the contract does not read them.
+   * the sink keeps working. Sinks may store reports or ignore them; one that stores them gives back
+   * the report of the run that started last, equal to what it received, from {@code lastRun()}.
    */
   @Test
   void recordRunTakesReportsAndTheSinkKeepsWorking() throws Exception {
@@ -908,8 +909,10 @@ public abstract class WarehouseSinkContract {
         "checkpoint", "{\"after\":3}"));
     sink.recordRun(sampleRecord(SyncReport.class, Map.of("runId", RUN_1, "startedAt", T1, "finishedAt", T2,
         "outcome", SyncReport.SUCCEEDED, "streams", List.of(stream), "calls", Map.of(ApiCall.SEARCH, 3L))));
-    sink.recordRun(sampleRecord(SyncReport.class, Map.of("runId", RUN_2, "startedAt", T2,
-        "finishedAt", T2.plusSeconds(5), "outcome", "RATE_BUDGET_EXHAUSTED")));
+    SyncReport last = sampleRecord(SyncReport.class, Map.of("runId", RUN_2, "startedAt", T2,
+        "finishedAt", T2.plusSeconds(5), "outcome", "RATE_BUDGET_EXHAUSTED"));
+    sink.recordRun(last);
+    sink.lastRun().ifPresent(run -> assertEquals(last, run, "lastRun() after two recorded runs"));
 
     List<ColumnMapping> columns = evolveTo(type, property("email", "string")).columnsAfter();
     WriteResult result = write(batch(type, columns, record(1, T1, "email", "a@example.com")), type, "{\"v\":1}");
