@@ -4,9 +4,12 @@ import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.batch.RecordBatch;
 import dev.hubspotsync.schema.ColumnMapping;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Where synced data goes. One table per object type (named by the sink, e.g. {@code contacts}),
@@ -29,6 +32,27 @@ public interface WarehouseSink extends AutoCloseable {
 
   /** Creates the table (with the system columns) if absent and adds {@code columns}; never drops or retypes. */
   void evolve(String objectType, List<ColumnMapping> columns);
+
+  /**
+   * What {@link #evolve evolve(objectType, columns)} would do now, without doing it: SQL sinks give
+   * the DDL statements they would run, in order; empty when nothing would change. Used by the CLI's
+   * {@code schema-diff}. By default one line per table or column that {@link #describe} lacks.
+   */
+  default List<String> evolveStatements(String objectType, List<ColumnMapping> columns) {
+    List<ColumnMapping> existing = describe(objectType);
+    Set<String> have = new HashSet<>();
+    existing.forEach(c -> have.add(c.column()));
+    List<String> lines = new ArrayList<>();
+    if (existing.isEmpty()) {
+      lines.add("create table for " + objectType);
+    }
+    for (ColumnMapping column : columns) {
+      if (have.add(column.column())) {
+        lines.add("add column " + column.column() + " " + column.type() + " to " + objectType);
+      }
+    }
+    return lines;
+  }
 
   /**
    * Upserts the batch's rows (already de-duplicated by id) and stores {@code checkpoint}: in one
