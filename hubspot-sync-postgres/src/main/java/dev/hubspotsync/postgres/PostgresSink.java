@@ -153,6 +153,27 @@ public final class PostgresSink implements WarehouseSink, SupportsTransactions {
    */
   @Override
   public void evolve(String objectType, List<ColumnMapping> columns) {
+    checkColumns(objectType, columns);
+    checkOpen("evolve " + objectType);
+    setUp();
+    String name = db.transaction("evolve " + objectType, db.ddlLock(), c -> evolve(c, objectType, columns, true).table());
+    tableNames.put(OBJECT + ":" + objectType, name);
+    tableColumns.remove(objectType);
+  }
+
+  /**
+   * The statements {@link #evolve} would run now (a {@code CREATE TABLE} when the table is absent,
+   * an {@code ALTER TABLE … ADD COLUMN} per new column), without running them or storing anything.
+   */
+  @Override
+  public List<String> evolveStatements(String objectType, List<ColumnMapping> columns) {
+    checkColumns(objectType, columns);
+    checkOpen("plan the evolution of " + objectType);
+    setUp();
+    return db.transaction("plan the evolution of " + objectType, 0, c -> evolve(c, objectType, columns, false).statements());
+  }
+
+  private static void checkColumns(String objectType, List<ColumnMapping> columns) {
     Objects.requireNonNull(objectType, "objectType");
     Objects.requireNonNull(columns, "columns");
     for (ColumnMapping column : columns) {
@@ -164,35 +185,59 @@ public final class PostgresSink implements WarehouseSink, SupportsTransactions {
             + " cannot take the column name '" + column.column() + "': it is a system column");
       }
     }
-    checkOpen("evolve " + objectType);
-    setUp();
-    String name = db.transaction("evolve " + objectType, db.ddlLock(), c -> {
-      String table = registerTable(c, OBJECT, objectType);
-      String qualified = db.qualifiedTable(table);
-      Database.execute(c, "CREATE TABLE IF NOT EXISTS " + qualified + " (" + systemColumnsDdl() + ")");
-      List<ColumnMapping> stored = storedMappings(c, objectType);
-      Set<String> names = stored.stream().map(ColumnMapping::column).collect(Collectors.toCollection(HashSet::new));
-      int ordinal = stored.size();
-      try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + db.qualified(COLUMNS)
-          + " (object_type, property, column_name, column_type, ordinal) VALUES (?, ?, ?, ?, ?)")) {
-        for (ColumnMapping column : columns) {
-          if (!names.add(column.column())) {
-            continue;
-          }
-          Database.execute(c, "ALTER TABLE " + qualified + " ADD COLUMN IF NOT EXISTS " + PgNames.quote(column.column())
-              + " " + PgNames.typeName(column.type()));
-          insert.setString(1, objectType);
-          insert.setString(2, column.property());
-          insert.setString(3, column.column());
-          insert.setString(4, column.type().name());
-          insert.setInt(5, ordinal++);
-          insert.executeUpdate();
-        }
+  }
+
+  private record Evolution(String table, List<String> statements) {}
+
+  /** Evolves the table, or with {@code apply} false only lists the statements it would run. */
+  private Evolution evolve(Connection c, String objectType, List<ColumnMapping> columns, boolean apply)
+      throws SQLException {
+    String table = apply ? registerTable(c, OBJECT, objectType) : tableNameFor(c, OBJECT, objectType);
+    String qualified = db.qualifiedTable(table);
+    List<String> statements = new ArrayList<>();
+    if (apply || !relationExists(c, table)) {
+      statements.add("CREATE TABLE IF NOT EXISTS " + qualified + " (" + systemColumnsDdl() + ")");
+    }
+    List<ColumnMapping> stored = storedMappings(c, objectType);
+    Set<String> names = stored.stream().map(ColumnMapping::column).collect(Collectors.toCollection(HashSet::new));
+    List<ColumnMapping> added = new ArrayList<>();
+    for (ColumnMapping column : columns) {
+      if (names.add(column.column())) {
+        added.add(column);
+        statements.add("ALTER TABLE " + qualified + " ADD COLUMN IF NOT EXISTS " + PgNames.quote(column.column())
+            + " " + PgNames.typeName(column.type()));
       }
-      return table;
-    });
-    tableNames.put(OBJECT + ":" + objectType, name);
-    tableColumns.remove(objectType);
+    }
+    if (!apply) {
+      return new Evolution(table, statements);
+    }
+    for (String statement : statements) {
+      Database.execute(c, statement);
+    }
+    try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + db.qualified(COLUMNS)
+        + " (object_type, property, column_name, column_type, ordinal) VALUES (?, ?, ?, ?, ?)")) {
+      int ordinal = stored.size();
+      for (ColumnMapping column : added) {
+        insert.setString(1, objectType);
+        insert.setString(2, column.property());
+        insert.setString(3, column.column());
+        insert.setString(4, column.type().name());
+        insert.setInt(5, ordinal++);
+        insert.executeUpdate();
+      }
+    }
+    return new Evolution(table, statements);
+  }
+
+  private boolean relationExists(Connection c, String table) throws SQLException {
+    try (PreparedStatement select = c.prepareStatement("SELECT 1 FROM pg_class c JOIN pg_namespace n "
+        + "ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?")) {
+      select.setString(1, db.schema());
+      select.setString(2, table);
+      try (ResultSet rs = select.executeQuery()) {
+        return rs.next();
+      }
+    }
   }
 
   /**
@@ -737,6 +782,24 @@ public final class PostgresSink implements WarehouseSink, SupportsTransactions {
     if (existing != null) {
       return existing;
     }
+    String table = newTableName(c, name);
+    try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + db.qualified(TABLES)
+        + " (kind, name, table_name) VALUES (?, ?, ?)")) {
+      insert.setString(1, kind);
+      insert.setString(2, name);
+      insert.setString(3, table);
+      insert.executeUpdate();
+    }
+    return table;
+  }
+
+  /** The registered table name, or the one {@link #registerTable} would choose now. */
+  private String tableNameFor(Connection c, String kind, String name) throws SQLException {
+    String existing = registeredTable(c, kind, name);
+    return existing != null ? existing : newTableName(c, name);
+  }
+
+  private String newTableName(Connection c, String name) throws SQLException {
     Set<String> taken = new HashSet<>();
     try (PreparedStatement select = c.prepareStatement("SELECT c.relname FROM pg_class c JOIN pg_namespace n "
         + "ON n.oid = c.relnamespace WHERE n.nspname = ? UNION SELECT table_name FROM " + db.qualified(TABLES))) {
@@ -756,13 +819,6 @@ public final class PostgresSink implements WarehouseSink, SupportsTransactions {
     for (int n = 2; taken.contains(table); n++) {
       String suffix = "_" + n;
       table = base.substring(0, Math.min(base.length(), PgNames.MAX_IDENTIFIER_BYTES - suffix.length())) + suffix;
-    }
-    try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + db.qualified(TABLES)
-        + " (kind, name, table_name) VALUES (?, ?, ?)")) {
-      insert.setString(1, kind);
-      insert.setString(2, name);
-      insert.setString(3, table);
-      insert.executeUpdate();
     }
     return table;
   }

@@ -126,6 +126,23 @@ class PostgresSinkTest extends SinkTestBase {
   }
 
   @Test
+  void evolveStatementsAreTheDdlEvolveRuns() {
+    List<String> planned = sink.evolveStatements("contacts", COLUMNS);
+    assertThat(planned).hasSize(1 + COLUMNS.size());
+    assertThat(planned.get(0)).startsWith("CREATE TABLE IF NOT EXISTS \"" + schema + "\".\"contacts\" (\"id\" BIGINT");
+    assertThat(planned.get(COLUMNS.size())).isEqualTo("ALTER TABLE \"" + schema
+        + "\".\"contacts\" ADD COLUMN IF NOT EXISTS \"visits\" BIGINT");
+    assertThat(TestPostgres.query("SELECT 1 FROM information_schema.tables WHERE table_schema = '" + schema
+        + "' AND table_name = 'contacts'")).isEmpty();
+
+    planned.forEach(TestPostgres::execute); // the planned statements are the SQL evolve runs
+    sink.evolve("contacts", COLUMNS);
+    assertThat(sink.evolveStatements("contacts", COLUMNS)).isEmpty();
+    assertThat(TestPostgres.query("SELECT count(*) AS n FROM information_schema.columns WHERE table_schema = '"
+        + schema + "' AND table_name = 'contacts'")).containsExactly(Map.of("n", 8L + COLUMNS.size()));
+  }
+
+  @Test
   void tablesHaveTheSystemColumnsAndTypedPropertyColumns() {
     sink.evolve("contacts", COLUMNS);
     List<Map<String, Object>> columns = TestPostgres.query("SELECT column_name, data_type, numeric_precision, "

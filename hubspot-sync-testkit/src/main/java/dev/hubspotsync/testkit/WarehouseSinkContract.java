@@ -923,6 +923,31 @@ public abstract class WarehouseSinkContract {
   }
 
   /**
+   * evolveStatements() plans without doing: for an absent table it lists something for the table and
+   * each column, creates nothing; after evolve() it lists only a column the table lacks, and nothing
+   * once the table has every column.
+   */
+  @Test
+  void evolveStatementsChangeNothing() throws Exception {
+    String type = "planned_contacts";
+    SchemaDrift drift = SchemaDrift.analyze(type, List.of(property("email", "string"), property("score", "number")),
+        List.of(), namer());
+    List<ColumnMapping> both = drift.added();
+    List<String> planned = sink.evolveStatements(type, both);
+    assertTrue(planned.size() >= both.size(), "evolveStatements() for an absent table: " + planned);
+    assertEquals(List.of(), sink.describe(type), "describe() after evolveStatements(): no table was created");
+
+    sink.evolve(type, both.subList(0, 1));
+    List<String> rest = sink.evolveStatements(type, both);
+    assertEquals(1, rest.size(), "evolveStatements() when one of two columns is missing: " + rest);
+    assertTrue(rest.get(0).contains(both.get(1).column()), "the planned statement names the missing column: " + rest);
+    assertEquals(both.subList(0, 1), sink.describe(type), "describe() after evolveStatements(): no column was added");
+
+    sink.evolve(type, both);
+    assertEquals(List.of(), sink.evolveStatements(type, both), "evolveStatements() when nothing would change");
+  }
+
+  /**
    * The contract requires evolve() first: a write to a table that was never created, or with a
    * column the table lacks, fails with a message that names it, and stores nothing.
    */
