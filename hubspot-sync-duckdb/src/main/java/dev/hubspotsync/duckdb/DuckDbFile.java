@@ -1,0 +1,235 @@
+package dev.hubspotsync.duckdb;
+
+import dev.hubspotsync.ErrorCode;
+import dev.hubspotsync.HubSpotSyncException;
+import dev.hubspotsync.WarehouseException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.locks.ReentrantLock;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * One open DuckDB database: a file (shared by every sink of this JVM that opens the same file, as
+ * DuckDB keeps one database instance per file and process) or an in-memory database of its own.
+ * Holds the root connection, hands out duplicates of it (kept for reuse), and the Java locks that
+ * order writers: one per table and one for DDL. Thread-safe.
+ */
+final class DuckDbFile {
+  private static final Map<Path, DuckDbFile> OPEN = new HashMap<>();
+  private static final int IDLE_CONNECTIONS = 4;
+
+  /** The file, or null in memory. */
+  private final Path file;
+  private final String description;
+  private final DuckDBConnection root;
+  private final ConcurrentLinkedDeque<DuckDBConnection> idle = new ConcurrentLinkedDeque<>();
+  private final Map<String, ReentrantLock> tableLocks = new ConcurrentHashMap<>();
+  private final ReentrantLock ddlLock = new ReentrantLock();
+  /** Sinks using it; guarded by {@link #OPEN}. */
+  private int users;
+
+  private DuckDbFile(Path file, DuckDBConnection root) {
+    this.file = file;
+    this.description = file == null ? "in memory" : file.toString();
+    this.root = root;
+  }
+
+  /**
+   * Opens the file (created if absent) or a new in-memory database, or joins the sinks that have
+   * the file open already.
+   *
+   * @throws HubSpotSyncException with {@link ErrorCode#BAD_CONFIGURATION} when the file's directory
+   *     does not exist, the path is a directory, the file is not a DuckDB database, or another
+   *     process holds it
+   */
+  static DuckDbFile open(Path file, String owner) {
+    if (file == null) {
+      DuckDbFile memory = new DuckDbFile(null, connect("jdbc:duckdb:", null, owner));
+      memory.users = 1;
+      return memory;
+    }
+    Path path = file.toAbsolutePath().normalize();
+    Path directory = path.getParent();
+    if (directory == null || !Files.isDirectory(directory)) {
+      throw new HubSpotSyncException(ErrorCode.BAD_CONFIGURATION, owner + ": the directory of file(" + path
+          + ") does not exist; create it or choose another file");
+    }
+    if (Files.isDirectory(path)) {
+      throw new HubSpotSyncException(ErrorCode.BAD_CONFIGURATION, owner + ": file(" + path
+          + ") is a directory; give the path of a DuckDB database file (created if absent)");
+    }
+    Path key = realPath(path);
+    synchronized (OPEN) {
+      DuckDbFile shared = OPEN.get(key);
+      if (shared == null) {
+        shared = new DuckDbFile(path, connect("jdbc:duckdb:" + path, path, owner));
+        OPEN.put(key, shared);
+      }
+      shared.users++;
+      return shared;
+    }
+  }
+
+  private static Path realPath(Path path) {
+    try {
+      return Files.exists(path) ? path.toRealPath() : path.getParent().toRealPath().resolve(path.getFileName());
+    } catch (IOException e) {
+      return path;
+    }
+  }
+
+  private static DuckDBConnection connect(String url, Path path, String owner) {
+    try {
+      return (DuckDBConnection) DriverManager.getConnection(url, new Properties());
+    } catch (SQLException e) {
+      String what = path == null ? "an in-memory database" : "file(" + path + ")";
+      String hint = "";
+      String message = String.valueOf(e.getMessage());
+      if (message.contains("Could not set lock")) {
+        hint = ". DuckDB lets one process at a time open a database file for writing: stop the other process "
+            + "(named above) or give this sink another file";
+      } else if (message.contains("not a valid DuckDB database")) {
+        hint = ". Give the path of a DuckDB database file, or of a file that does not exist yet";
+      }
+      throw new HubSpotSyncException(ErrorCode.BAD_CONFIGURATION, owner + " cannot open " + what + ": " + message
+          + hint, false, e);
+    }
+  }
+
+  /** Releases this sink's use; the last user closes the connections (and DuckDB then the file). */
+  void release() {
+    synchronized (OPEN) {
+      if (--users > 0) {
+        return;
+      }
+      if (file != null) {
+        OPEN.values().remove(this);
+      }
+    }
+    for (DuckDBConnection c; (c = idle.poll()) != null; ) {
+      closeQuietly(c);
+    }
+    closeQuietly(root);
+  }
+
+  String description() {
+    return description;
+  }
+
+  /** A connection of its own for one operation, in auto-commit mode with the session time zone UTC. */
+  DuckDBConnection borrow() throws SQLException {
+    DuckDBConnection c = idle.poll();
+    if (c != null) {
+      return c;
+    }
+    c = root.duplicate();
+    try (Statement s = c.createStatement()) {
+      s.execute("SET TimeZone = 'UTC'");
+    }
+    return c;
+  }
+
+  void giveBack(DuckDBConnection c) {
+    boolean keep;
+    try {
+      keep = !c.isClosed() && c.getAutoCommit() && idle.size() < IDLE_CONNECTIONS;
+    } catch (SQLException e) {
+      keep = false;
+    }
+    if (keep) {
+      idle.push(c);
+    } else {
+      closeQuietly(c);
+    }
+  }
+
+  private static void closeQuietly(Connection c) {
+    try {
+      c.close();
+    } catch (SQLException e) {
+      // Closing: nothing left to do with it.
+    }
+  }
+
+  /** The lock writers of one table hold for the whole transaction. */
+  ReentrantLock tableLock(String qualifiedTable) {
+    return tableLocks.computeIfAbsent(qualifiedTable, t -> new ReentrantLock());
+  }
+
+  /** The lock every DDL (and change of the sink's own catalog tables) holds. */
+  ReentrantLock ddlLock() {
+    return ddlLock;
+  }
+
+  /** A connection's work, run inside the transaction {@link #transaction} opened. */
+  interface Work<T> {
+    T run(DuckDBConnection connection) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in one transaction on a connection of its own, holding {@code lock} (if not
+   * null) until it ends. Commits when {@code work} returns, rolls back when it throws.
+   *
+   * @param action what it does, for messages: "write 100 rows to contacts"
+   * @throws WarehouseException when DuckDB failed; retryable for a transaction conflict
+   */
+  <T> T transaction(String action, ReentrantLock lock, Work<T> work) {
+    if (lock != null) {
+      lock.lock();
+    }
+    try {
+      DuckDBConnection c = borrow();
+      try {
+        c.setAutoCommit(false);
+        T result = work.run(c);
+        c.commit();
+        c.setAutoCommit(true);
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        rollback(c);
+        throw e;
+      } finally {
+        giveBack(c);
+      }
+    } catch (SQLException e) {
+      throw failure(action, e);
+    } finally {
+      if (lock != null) {
+        lock.unlock();
+      }
+    }
+  }
+
+  private static void rollback(DuckDBConnection c) {
+    try {
+      c.rollback();
+      c.setAutoCommit(true);
+    } catch (SQLException e) {
+      // The connection is not given back in a transaction: giveBack closes it.
+    }
+  }
+
+  WarehouseException failure(String action, SQLException e) {
+    String message = String.valueOf(e.getMessage());
+    // DuckDB's optimistic concurrency: another transaction changed the same rows or catalog entry.
+    boolean retryable = message.contains("Conflict") || message.contains("conflict");
+    return new WarehouseException("DuckDB (" + description + ") failed to " + action + ": " + message
+        + (e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")"), e.getSQLState(), retryable, e);
+  }
+
+  static int execute(Connection connection, String sql) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      return statement.executeUpdate(sql);
+    }
+  }
+}
