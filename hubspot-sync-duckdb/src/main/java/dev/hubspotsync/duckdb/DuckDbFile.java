@@ -32,6 +32,8 @@ final class DuckDbFile {
   private final Path file;
   private final String description;
   private final DuckDBConnection root;
+  /** The database's catalog name (DuckDB names it after the file): qualifies every table. */
+  private final String catalog;
   private final ConcurrentLinkedDeque<DuckDBConnection> idle = new ConcurrentLinkedDeque<>();
   private final Map<String, ReentrantLock> tableLocks = new ConcurrentHashMap<>();
   private final ReentrantLock ddlLock = new ReentrantLock();
@@ -42,6 +44,13 @@ final class DuckDbFile {
     this.file = file;
     this.description = file == null ? "in memory" : file.toString();
     this.root = root;
+    try (Statement s = root.createStatement(); var rs = s.executeQuery("SELECT current_database()")) {
+      rs.next();
+      this.catalog = rs.getString(1);
+    } catch (SQLException e) {
+      closeQuietly(root);
+      throw failure("read the database's name", e);
+    }
   }
 
   /**
@@ -124,6 +133,14 @@ final class DuckDbFile {
 
   String description() {
     return description;
+  }
+
+  /**
+   * The catalog, which a table name must carry: a file {@code hubspot.duckdb} is catalog
+   * {@code hubspot}, and a schema of that name is then ambiguous without it.
+   */
+  String catalog() {
+    return catalog;
   }
 
   /** A connection of its own for one operation, in auto-commit mode with the session time zone UTC. */

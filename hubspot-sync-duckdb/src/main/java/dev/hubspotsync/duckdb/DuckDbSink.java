@@ -592,7 +592,8 @@ public final class DuckDbSink implements WarehouseSink, SupportsTransactions {
         return;
       }
       db.transaction("create the schema " + DuckNames.quote(schema) + " and the sink's tables", db.ddlLock(), c -> {
-        DuckDbFile.execute(c, "CREATE SCHEMA IF NOT EXISTS " + DuckNames.quote(schema));
+        DuckDbFile.execute(c, "CREATE SCHEMA IF NOT EXISTS " + DuckNames.quote(db.catalog()) + "."
+            + DuckNames.quote(schema));
         DuckDbFile.execute(c, "CREATE TABLE IF NOT EXISTS " + qualified(STATE) + " (stream VARCHAR PRIMARY KEY, "
             + "checkpoint VARCHAR NOT NULL, updated_at TIMESTAMPTZ NOT NULL DEFAULT now())");
         DuckDbFile.execute(c, "CREATE TABLE IF NOT EXISTS " + qualified(COLUMNS) + " (object_type VARCHAR NOT NULL, "
@@ -613,11 +614,12 @@ public final class DuckDbSink implements WarehouseSink, SupportsTransactions {
   }
 
   private String qualified(String ownTable) {
-    return DuckNames.qualified(schema, prefix + ownTable);
+    return qualifiedTable(prefix + ownTable);
   }
 
-  private String qualifiedTable(String table) {
-    return DuckNames.qualified(schema, table);
+  /** The table's name, quoted, with the catalog and schema. */
+  String qualifiedTable(String table) {
+    return DuckNames.qualified(db.catalog(), schema, table);
   }
 
   private static String systemColumnsDdl() {

@@ -47,8 +47,8 @@ final class DuckNames {
     return prefix;
   }
 
-  static String qualified(String schema, String table) {
-    return quote(schema) + "." + quote(table);
+  static String qualified(String catalog, String schema, String table) {
+    return quote(catalog) + "." + quote(schema) + "." + quote(table);
   }
 
   /** The column type's DuckDB type name. */

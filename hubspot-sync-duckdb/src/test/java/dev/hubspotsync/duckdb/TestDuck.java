@@ -46,8 +46,8 @@ final class TestDuck {
     }
   }
 
-  /** The quoted, schema-qualified table. */
+  /** The quoted table with its catalog and schema. */
   static String table(DuckDbSink sink, String table) {
-    return DuckNames.qualified(sink.schema(), table);
+    return sink.qualifiedTable(table);
   }
 }
