@@ -1,0 +1,165 @@
+package dev.hubspotsync.cli;
+
+import dev.hubspotsync.ErrorCode;
+import dev.hubspotsync.HubSpotSyncException;
+import dev.hubspotsync.SyncJob;
+import dev.hubspotsync.client.HubSpotClient;
+import dev.hubspotsync.client.HubSpotCredentials;
+import dev.hubspotsync.client.ObjectSchema;
+import dev.hubspotsync.ratelimit.RateBudget;
+import dev.hubspotsync.ratelimit.TokenBucketRateBudget;
+import dev.hubspotsync.sink.LinkBatch;
+import dev.hubspotsync.sink.WarehouseSink;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/** Turns a {@link SyncConfig} into the library's objects: credentials, rate budget, client, job. */
+final class Setup {
+  /** What {@code objects: all} syncs besides the portal's custom objects (as SyncJob's allObjectTypes). */
+  static final List<String> ALL_STANDARD = List.of("contacts", "companies", "deals", "tickets");
+
+  private Setup() {}
+
+  /** The portal's credentials from the environment ({@code HUBSPOT_ACCESS_TOKEN}, or the OAuth trio). */
+  static HubSpotCredentials credentials(SyncConfig config, Context ctx) {
+    try {
+      return HubSpotCredentials.fromEnvironment(ctx.env());
+    } catch (HubSpotSyncException e) {
+      throw new HubSpotSyncException(ErrorCode.BAD_CONFIGURATION, config.file() + ": " + e.getMessage()
+          + " Credentials are never read from the config file.");
+    }
+  }
+
+  static RateBudget budget(SyncConfig config, Context ctx) {
+    SyncConfig.Budget b = config.budget();
+    TokenBucketRateBudget.Builder builder = RateBudget.tokenBucket().clock(ctx.clock()).sleeper(ctx.sleeper());
+    String file = config.file().toString();
+    apply(file, "budget.timeZone", b.timeZone(), builder::timeZone);
+    apply(file, "budget.dailyShare", b.dailyShare(), builder::dailyShare);
+    apply(file, "budget.dailyCeiling", b.dailyCeiling(), builder::dailyCeiling);
+    apply(file, "budget.burstLimit", b.burstLimit(), builder::burstLimit);
+    apply(file, "budget.burstHeadroom", b.burstHeadroom(), builder::burstHeadroom);
+    apply(file, "budget.searchPerSecond", b.searchPerSecond(), builder::searchPerSecond);
+    try {
+      return builder.build();
+    } catch (HubSpotSyncException e) {
+      throw ConfigNode.error(file, "budget", e.getMessage());
+    }
+  }
+
+  static HubSpotClient client(SyncConfig config, Context ctx) {
+    HubSpotClient.Builder b = HubSpotClient.builder().credentials(credentials(config, ctx))
+        .rateBudget(budget(config, ctx)).clock(ctx.clock()).sleeper(ctx.sleeper());
+    if (config.baseUrl() != null) {
+      b.baseUrl(config.baseUrl());
+    }
+    return b.build();
+  }
+
+  /** A job builder with every setting of the config; listeners are the caller's to add. */
+  static SyncJob.Builder job(SyncConfig config, HubSpotClient client, WarehouseSink sink, Context ctx) {
+    SyncJob.Builder job = SyncJob.builder().client(client).sink(sink).clock(ctx.clock());
+    if (config.allObjects()) {
+      job.allObjectTypes();
+    } else {
+      job.addObjectTypes(config.objects().toArray(String[]::new));
+    }
+    config.properties().forEach(job::properties);
+    config.associations().forEach(p -> job.addAssociation(p.from(), p.to()));
+    SyncConfig.Tuning t = config.sync();
+    String file = config.file().toString();
+    apply(file, "sync.overlap", t.overlap(), job::overlap);
+    apply(file, "sync.indexLag", t.indexLag(), job::indexLag);
+    apply(file, "sync.archivedPassEvery", t.archivedPassEvery(), job::archivedPassEvery);
+    apply(file, "sync.reconcileEvery", t.reconcileEvery(), job::reconcileEvery);
+    apply(file, "sync.associationFullScanEvery", t.associationFullScanEvery(), job::associationFullScanEvery);
+    apply(file, "sync.concurrency", t.concurrency(), job::concurrency);
+    apply(file, "sync.backfillMethod", t.backfillMethod(), job::backfillMethod);
+    apply(file, "sync.memoryLimitMb", t.memoryLimitBytes(), job::memoryLimitBytes);
+    if (t.listPageSize() != null || t.searchPageSize() != null) {
+      job.pageSizes(t.listPageSize() != null ? t.listPageSize() : 100, t.searchPageSize() != null ? t.searchPageSize() : 200);
+    }
+    return job;
+  }
+
+  /** How often {@code sync} prints a progress line (default 10 s). */
+  static Duration progressEvery(SyncConfig config) {
+    return config.sync().progressEvery() != null ? config.sync().progressEvery() : Duration.ofSeconds(10);
+  }
+
+  private static <T> void apply(String file, String key, T value, Consumer<T> setter) {
+    if (value == null) {
+      return;
+    }
+    try {
+      setter.accept(value);
+    } catch (HubSpotSyncException e) {
+      if (e.code() == ErrorCode.BAD_CONFIGURATION) {
+        throw ConfigNode.error(file, key, e.getMessage());
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * The object types a run covers: the configured ones, or for {@code all} the standard types plus
+   * the custom objects the portal lists (asks it only then).
+   */
+  static List<String> objectTypes(SyncConfig config, HubSpotClient client) {
+    if (!config.allObjects()) {
+      return config.objects();
+    }
+    List<String> types = new ArrayList<>(ALL_STANDARD);
+    client.schemas().forEach(s -> types.add(s.objectTypeId()));
+    return types;
+  }
+
+  /** The link-table stream name of each configured pair, as the engine stores its checkpoint. */
+  static List<String> pairStreams(SyncConfig config) {
+    return config.associations().stream().map(p -> LinkBatch.pair(p.from(), p.to())).toList();
+  }
+
+  /**
+   * Checks that every object type the config names exists: standard names and ids pass at once;
+   * anything else must be one of the portal's custom objects (one schemas call).
+   *
+   * @throws HubSpotSyncException {@code BAD_CONFIGURATION} naming the entry and what the portal has
+   */
+  static void checkObjectTypes(SyncConfig config, HubSpotClient client) {
+    Set<String> unknown = new LinkedHashSet<>();
+    config.objects().stream().filter(t -> !SyncConfig.knownWithoutPortal(t)).forEach(unknown::add);
+    config.associations().forEach(p -> {
+      for (String t : List.of(p.from(), p.to())) {
+        if (!SyncConfig.knownWithoutPortal(t)) {
+          unknown.add(t);
+        }
+      }
+    });
+    if (unknown.isEmpty()) {
+      return;
+    }
+    List<ObjectSchema> schemas = client.schemas();
+    Set<String> custom = new LinkedHashSet<>();
+    for (ObjectSchema s : schemas) {
+      custom.add(s.name());
+      custom.add(s.objectTypeId());
+      custom.add(s.fullyQualifiedName());
+    }
+    for (String type : unknown) {
+      if (!custom.contains(type)) {
+        List<String> names = new ArrayList<>(SyncConfig.STANDARD_TYPES);
+        schemas.forEach(s -> names.add(s.name()));
+        String where = config.objects().contains(type) ? "objects[" + config.objects().indexOf(type) + "]" : "associations";
+        throw ConfigNode.error(config.file().toString(), where, "unknown object type \"" + type + "\"; "
+            + Suggest.closest(type, names).map(n -> "did you mean " + n + "? ").orElse("")
+            + "standard types are " + String.join(", ", ALL_STANDARD) + ", engagements (calls, emails, meetings, notes, tasks) and more"
+            + (schemas.isEmpty() ? "; the portal has no custom objects"
+                : "; the portal's custom objects: " + String.join(", ", schemas.stream().map(ObjectSchema::name).toList())));
+      }
+    }
+  }
+}

@@ -1,0 +1,269 @@
+package dev.hubspotsync.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.hubspotsync.BackfillMethod;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A sync config file (YAML, or JSON for {@code .json}), read and checked; every key is documented
+ * in docs/configuration.md. Unset settings are null (or empty) and keep the library's defaults.
+ * Immutable; holds the resolved secrets (the PostgreSQL password) but {@link #toString()} hides them.
+ */
+record SyncConfig(Path file, String baseUrl, List<String> objects, boolean allObjects,
+    Map<String, List<String>> properties, List<Pair> associations, Sink sink, Budget budget, Tuning sync) {
+
+  static final String DEFAULT_DUCKDB_FILE = "hubspot.duckdb";
+  private static final List<String> TOP = List.of("portal", "objects", "properties", "associations", "sink", "budget", "sync");
+  private static final Pattern PAIR = Pattern.compile("\\s*([^\\s\\->]+)\\s*(?:->|→)\\s*([^\\s\\->]+)\\s*");
+  private static final Pattern ID_FORM = Pattern.compile("\\d+-\\d+|p\\d+_.+");
+  /**
+   * HubSpot's object types by API name: what an {@code objects} entry may name without asking the
+   * portal. Anything else must be a custom object the portal's schemas list (checked by {@code sync}).
+   */
+  static final Set<String> STANDARD_TYPES = Set.of("contacts", "companies", "deals", "tickets", "calls", "emails",
+      "meetings", "notes", "tasks", "communications", "postal_mail", "products", "line_items", "quotes", "leads",
+      "carts", "orders", "invoices", "discounts", "fees", "taxes", "users", "feedback_submissions", "goal_targets",
+      "appointments", "courses", "listings", "services", "marketing_events", "partner_clients",
+      "contact", "company", "deal", "ticket", "call", "email", "meeting", "note", "task", "communication", "product",
+      "line_item", "quote", "lead");
+
+  /** An association pair, read from {@code from} to {@code to}. */
+  record Pair(String from, String to) {}
+
+  /**
+   * Where the data goes: {@code duckdb} (a file) or {@code postgres} (a JDBC URL).
+   *
+   * @param file the DuckDB file, resolved against the config file's folder
+   */
+  record Sink(String type, Path file, String url, String user, String password, String schema, String tablePrefix) {
+    @Override
+    public String toString() {
+      return "Sink[" + type + (file != null ? ", file=" + file : "") + (url != null ? ", url=" + url : "")
+          + (schema != null ? ", schema=" + schema : "") + (password != null ? ", password hidden" : "") + "]";
+    }
+  }
+
+  /** Rate budget settings ({@code TokenBucketRateBudget.Builder}); null keeps the default. */
+  record Budget(Double dailyShare, Long dailyCeiling, Integer burstLimit, Integer burstHeadroom, Integer searchPerSecond,
+      ZoneId timeZone) {}
+
+  /** Job settings ({@code SyncJob.Builder}); null keeps the default. */
+  record Tuning(Duration overlap, Duration indexLag, Duration archivedPassEvery, Duration reconcileEvery,
+      Duration associationFullScanEvery, Integer concurrency, BackfillMethod backfillMethod, Duration progressEvery,
+      Integer listPageSize, Integer searchPageSize, Long memoryLimitBytes) {}
+
+  /**
+   * Reads and checks a config file.
+   *
+   * @throws dev.hubspotsync.HubSpotSyncException {@code BAD_CONFIGURATION} naming the file, the key
+   *     and what is allowed
+   */
+  static SyncConfig load(Path file, Map<String, String> env) {
+    String name = file.toString();
+    JsonNode root;
+    try {
+      String text = Files.readString(file);
+      boolean json = name.toLowerCase(Locale.ROOT).endsWith(".json");
+      root = (json ? new ObjectMapper() : new YAMLMapper()).readTree(text);
+    } catch (NoSuchFileException e) {
+      throw ConfigNode.error(name, "file", "the config file does not exist (working directory "
+          + Path.of("").toAbsolutePath() + ")");
+    } catch (JsonProcessingException e) {
+      var at = e.getLocation();
+      throw ConfigNode.error(name, at == null ? "syntax" : "line " + at.getLineNr() + ", column " + at.getColumnNr(),
+          "not valid " + (name.endsWith(".json") ? "JSON" : "YAML") + ": " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw ConfigNode.error(name, "file", "cannot be read: " + e);
+    }
+    if (root == null || root.isMissingNode() || root.isNull()) {
+      throw ConfigNode.error(name, "objects", "the file is empty; it needs at least objects: and a sink:");
+    }
+    ConfigNode top = new ConfigNode(name, "", root, env).allowOnly(TOP);
+    Path folder = file.toAbsolutePath().getParent();
+
+    ConfigNode portal = top.object("portal").allowOnly(List.of("baseUrl"));
+    String baseUrl = portal.string("baseUrl").map(String::trim).orElse(null);
+    if (baseUrl != null && !baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
+      throw portal.error(portal.pathOf("baseUrl"), "must start with http:// or https://, was \"" + baseUrl + "\"");
+    }
+
+    List<String> objects = new ArrayList<>();
+    boolean all = false;
+    ConfigNode objectsNode = top.child("objects")
+        .orElseThrow(() -> top.error("objects", "missing; list the object types to sync, e.g. [contacts, companies, deals], or all"));
+    if (objectsNode.raw().isValueNode()) {
+      String value = objectsNode.asString().trim();
+      if (!value.equals("all")) {
+        throw objectsNode.error("objects", "expected a list of object types or \"all\", got " + objectsNode.quoted());
+      }
+      all = true;
+    } else {
+      for (ConfigNode element : objectsNode.elements()) {
+        objects.add(objectType(element));
+      }
+      if (objects.isEmpty()) {
+        throw objectsNode.error("objects", "the list is empty; name at least one object type, or write all");
+      }
+    }
+
+    Map<String, List<String>> properties = new LinkedHashMap<>();
+    top.child("properties").ifPresent(p -> {
+      if (!p.raw().isObject()) {
+        throw p.error("properties", "expected a map from object type to a list of property names");
+      }
+      for (var names = p.raw().fieldNames(); names.hasNext(); ) {
+        String type = names.next();
+        ConfigNode list = p.child(type).orElseThrow();
+        if (!objects.isEmpty() && !objects.contains(type)) {
+          String hint = Suggest.closest(type, objects).map(s -> "did you mean " + s + "? ").orElse("");
+          throw p.error(list.path(), "not among objects; " + hint + "objects: " + String.join(", ", objects));
+        }
+        List<String> props = list.elements().stream().map(ConfigNode::asString).map(String::trim).toList();
+        if (props.isEmpty()) {
+          throw p.error(list.path(), "the list is empty; leave the type out to sync all its properties");
+        }
+        properties.put(type, props);
+      }
+    });
+
+    List<Pair> associations = new ArrayList<>();
+    top.child("associations").ifPresent(a -> {
+      for (ConfigNode element : a.elements()) {
+        associations.add(pair(element));
+      }
+    });
+
+    Sink sink = sink(top.object("sink"), folder);
+    Budget budget = budget(top.object("budget"));
+    Tuning tuning = tuning(top.object("sync"));
+    return new SyncConfig(file, baseUrl, List.copyOf(objects), all, Map.copyOf(properties), List.copyOf(associations),
+        sink, budget, tuning);
+  }
+
+  private static String objectType(ConfigNode element) {
+    String type = element.asString().trim();
+    if (type.isEmpty()) {
+      throw element.error(element.path(), "an object type is empty");
+    }
+    return type;
+  }
+
+  private static Pair pair(ConfigNode element) {
+    if (element.raw().isObject()) {
+      element.allowOnly(List.of("from", "to"));
+      String from = element.string("from").map(String::trim).filter(s -> !s.isEmpty())
+          .orElseThrow(() -> element.error(element.pathOf("from"), "missing; a pair needs from: and to:"));
+      String to = element.string("to").map(String::trim).filter(s -> !s.isEmpty())
+          .orElseThrow(() -> element.error(element.pathOf("to"), "missing; a pair needs from: and to:"));
+      return new Pair(from, to);
+    }
+    Matcher m = PAIR.matcher(element.asString());
+    if (!m.matches()) {
+      throw element.error(element.path(), "expected \"from->to\" (e.g. contacts->companies) or {from: …, to: …}, got "
+          + element.quoted());
+    }
+    return new Pair(m.group(1), m.group(2));
+  }
+
+  private static Sink sink(ConfigNode s, Path folder) {
+    s.allowOnly(List.of("type", "file", "url", "user", "password", "schema", "tablePrefix"));
+    String type = s.string("type").map(t -> t.trim().toLowerCase(Locale.ROOT)).orElse("duckdb");
+    switch (type) {
+      case "duckdb" -> {
+        for (String key : List.of("url", "user", "password")) {
+          if (s.has(key)) {
+            throw s.error(s.pathOf(key), "is for type postgres; type duckdb takes file:");
+          }
+        }
+        String file = s.string("file").map(String::trim).orElse(DEFAULT_DUCKDB_FILE);
+        return new Sink(type, folder.resolve(file).normalize(), null, null, null, s.string("schema").orElse(null),
+            s.string("tablePrefix").orElse(null));
+      }
+      case "postgres", "postgresql" -> {
+        if (s.has("file")) {
+          throw s.error(s.pathOf("file"), "is for type duckdb; type postgres takes url: (and user:, password:)");
+        }
+        String url = s.string("url").map(String::trim)
+            .orElseThrow(() -> s.error(s.pathOf("url"), "missing; type postgres needs url: jdbc:postgresql://host:port/database"));
+        if (!url.startsWith("jdbc:postgresql:")) {
+          throw s.error(s.pathOf("url"), "expected a jdbc:postgresql://host:port/database URL");
+        }
+        return new Sink("postgres", null, url, s.string("user").orElse(null), s.string("password").orElse(null),
+            s.string("schema").orElse(null), s.string("tablePrefix").orElse(null));
+      }
+      case "bigquery", "snowflake" -> throw s.error(s.pathOf("type"), type + " is not available in this version; "
+          + "available: duckdb, postgres");
+      default -> throw s.error(s.pathOf("type"), "unknown sink type \"" + type + "\"; "
+          + Suggest.closest(type, List.of("duckdb", "postgres")).map(x -> "did you mean " + x + "? ").orElse("")
+          + "available: duckdb (default), postgres");
+    }
+  }
+
+  private static Budget budget(ConfigNode b) {
+    b.allowOnly(List.of("dailyShare", "dailyCeiling", "burstLimit", "burstHeadroom", "searchPerSecond", "timeZone"));
+    ZoneId zone = b.child("timeZone").map(z -> {
+      String id = z.asString().trim();
+      try {
+        return ZoneId.of(id);
+      } catch (DateTimeException e) {
+        throw b.error(z.path(), "unknown time zone \"" + id + "\"; use a region id such as America/New_York, Europe/Berlin or UTC");
+      }
+    }).orElse(null);
+    return new Budget(b.number("dailyShare", "in (0, 1]", v -> v > 0 && v <= 1).orElse(null),
+        b.integer("dailyCeiling", 1).orElse(null), intOrNull(b.integer("burstLimit", 1)),
+        intOrNull(b.integer("burstHeadroom", 0)), intOrNull(b.integer("searchPerSecond", 1)), zone);
+  }
+
+  private static Tuning tuning(ConfigNode s) {
+    s.allowOnly(List.of("overlap", "indexLag", "archivedPassEvery", "reconcileEvery", "associationFullScanEvery",
+        "concurrency", "backfillMethod", "progressEvery", "listPageSize", "searchPageSize", "memoryLimitMb"));
+    BackfillMethod method = s.child("backfillMethod").map(m -> {
+      String value = m.asString().trim().toUpperCase(Locale.ROOT);
+      try {
+        return BackfillMethod.valueOf(value);
+      } catch (IllegalArgumentException e) {
+        throw s.error(m.path(), "expected auto, search or list, got " + m.quoted());
+      }
+    }).orElse(null);
+    Integer listPage = intOrNull(s.integer("listPageSize", 1));
+    if (listPage != null && listPage > 100) {
+      throw s.error(s.pathOf("listPageSize"), "HubSpot's list API returns at most 100 a page, was " + listPage);
+    }
+    Integer searchPage = intOrNull(s.integer("searchPageSize", 1));
+    if (searchPage != null && searchPage > 200) {
+      throw s.error(s.pathOf("searchPageSize"), "HubSpot's search returns at most 200 a page, was " + searchPage);
+    }
+    Optional<Long> memory = s.integer("memoryLimitMb", 1);
+    return new Tuning(s.duration("overlap").orElse(null), s.duration("indexLag").orElse(null),
+        s.duration("archivedPassEvery").orElse(null), s.duration("reconcileEvery").orElse(null),
+        s.duration("associationFullScanEvery").orElse(null), intOrNull(s.integer("concurrency", 1)), method,
+        s.duration("progressEvery").orElse(null), listPage, searchPage, memory.map(mb -> mb * 1024 * 1024).orElse(null));
+  }
+
+  private static Integer intOrNull(Optional<Long> value) {
+    return value.map(v -> (int) Math.min(v, Integer.MAX_VALUE)).orElse(null);
+  }
+
+  /** Whether an {@code objects} entry names a type without asking the portal (standard name or an id form). */
+  static boolean knownWithoutPortal(String type) {
+    return STANDARD_TYPES.contains(type) || ID_FORM.matcher(type).matches();
+  }
+}
