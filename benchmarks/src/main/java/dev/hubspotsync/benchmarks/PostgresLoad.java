@@ -12,6 +12,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -47,7 +48,11 @@ import org.postgresql.copy.CopyManager;
  *   <li>updates: <b>the sink</b> writes every row again with a newer {@code _hs_updated_at} and new
  *       values (every row replaces its stored one through the staging table and the merge; a
  *       {@code VACUUM} before each round), and the <b>raw COPY</b> of those rows into a fresh plain
- *       table.
+ *       table;
+ *   <li>the upsert floor: those rows made newer again and put on the server (untimed, an unlogged
+ *       table indexed on {@code id}), then merged batch by batch by the sink's own
+ *       {@code INSERT … ON CONFLICT DO UPDATE … WHERE} with no client in between (after a
+ *       {@code VACUUM}): what any upsert costs this server before a byte is sent.
  * </ol>
  *
  * Prints the median rows/s of each phase, the range over the rounds, and the sink's share of the
@@ -137,6 +142,7 @@ public final class PostgresLoad {
       String table = "bench." + sink.tableName("contacts").orElseThrow();
       List<Phase> updates = new ArrayList<>();
       List<Phase> rawUpdates = new ArrayList<>();
+      List<Phase> serverMerges = new ArrayList<>();
       List<byte[]> updated = null;
       for (int round = 0; round < rounds; round++) {
         execute(c, "VACUUM " + table);
@@ -149,6 +155,15 @@ public final class PostgresLoad {
         settle(c);
         rawUpdates.add(copyAll(c, "bench.raw_updates", updated));
         execute(c, "DROP TABLE bench.raw_updates");
+        // The floor of any upsert here: the same rows made newer, already on the server (untimed), merged
+        // batch by batch by the statement the sink runs after its staging COPY, with no client in between.
+        execute(c, "CREATE UNLOGGED TABLE bench.staged AS SELECT * FROM " + table);
+        execute(c, "UPDATE bench.staged SET _hs_updated_at = _hs_updated_at + INTERVAL '1 hour'");
+        execute(c, "CREATE INDEX ON bench.staged (id)");
+        execute(c, "VACUUM " + table);
+        settle(c);
+        serverMerges.add(mergeAll(c, table, "bench.staged", contacts, batchRows));
+        execute(c, "DROP TABLE bench.staged");
       }
 
       long stored = queryLong(c, "SELECT count(*) FROM " + table);
@@ -164,6 +179,7 @@ public final class PostgresLoad {
       print("PostgresSink.write, empty table", inserts, rawPlain);
       print("raw COPY of updated rows, plain table (update baseline)", rawUpdates, null);
       print("PostgresSink.write, every row newer (merge)", updates, rawUpdates);
+      print("server-side INSERT … ON CONFLICT of staged newer rows, no client (upsert floor)", serverMerges, rawUpdates);
       Phase insert = median(inserts);
       Phase update = median(updates);
       System.out.printf("%nsink / raw COPY into the keyed table: %.0f %%; write results: insert written %,d skipped %,d, "
@@ -218,6 +234,40 @@ public final class PostgresLoad {
   }
 
   /** The table's rows as binary COPY data, one chunk per batch of ids. */
+  /** One upsert from {@code staged} and commit per batch of ids, timed, as the sink merges. */
+  private static Phase mergeAll(Connection c, String table, String staged, int contacts, int batchRows)
+      throws Exception {
+    List<String> names = new ArrayList<>();
+    try (Statement select = c.createStatement();
+        ResultSet rs = select.executeQuery("SELECT quote_ident(attname) FROM pg_attribute WHERE attrelid = '" + table
+            + "'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum")) {
+      while (rs.next()) {
+        names.add(rs.getString(1));
+      }
+    }
+    String set = names.stream().filter(n -> !n.equals("id")).map(n -> n + " = EXCLUDED." + n)
+        .collect(java.util.stream.Collectors.joining(", "));
+    c.setAutoCommit(false);
+    Phase phase = new Phase();
+    try (PreparedStatement merge = c.prepareStatement("INSERT INTO " + table + " AS t SELECT * FROM " + staged
+        + " WHERE id BETWEEN ? AND ? ON CONFLICT (id) DO UPDATE SET " + set
+        + " WHERE t._hs_updated_at IS NULL OR t._hs_updated_at <= EXCLUDED._hs_updated_at")) {
+      for (int first = 1; first <= contacts; first += batchRows) {
+        merge.setLong(1, first);
+        merge.setLong(2, Math.min(contacts, first + batchRows - 1));
+        long start = System.nanoTime();
+        int rows = merge.executeUpdate();
+        c.commit();
+        phase.nanos += System.nanoTime() - start;
+        phase.rows += rows;
+        phase.written += rows;
+      }
+    } finally {
+      c.setAutoCommit(true);
+    }
+    return phase;
+  }
+
   private static List<byte[]> export(Connection c, String table, int contacts, int batchRows) throws Exception {
     CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
     List<byte[]> chunks = new ArrayList<>();
