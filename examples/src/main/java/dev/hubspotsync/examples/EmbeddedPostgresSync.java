@@ -57,7 +57,7 @@ public final class EmbeddedPostgresSync {
 
   /**
    * The job, apart from where HubSpot and the warehouse are, so a test can run it against
-   * FakeHubSpot (see {@code EmbeddedPostgresSyncTest}).
+   * FakeHubSpot (see {@code EmbeddedPostgresSyncIT}).
    *
    * @param baseUrl {@code https://api.hubapi.com}, or a FakeHubSpot's {@code baseUrl()} in tests
    */

@@ -9,7 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 
 /** The testkit's sink contract against PostgreSQL, each test in a schema of its own. */
-class PostgresSinkContractTest extends WarehouseSinkContract {
+class PostgresSinkContractIT extends WarehouseSinkContract {
   private final List<String> schemas = new ArrayList<>();
   private final CrashingDataSource dataSource = new CrashingDataSource(TestPostgres.dataSource());
   private String schema;

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import org.junit.jupiter.api.Test;
 
-class PostgresStateStoreTest extends SinkTestBase {
+class PostgresStateStoreIT extends SinkTestBase {
 
   @Test
   void savesAndLoadsCheckpoints() {

@@ -18,7 +18,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Rows and checkpoint commit together: a commit that fails leaves neither changed. */
-class TransactionTest extends SinkTestBase {
+class TransactionIT extends SinkTestBase {
   private static final List<ColumnMapping> COLUMNS = List.of(new ColumnMapping("email", "email", ColumnType.TEXT));
   private final CrashingDataSource failing = new CrashingDataSource(TestPostgres.dataSource());
 

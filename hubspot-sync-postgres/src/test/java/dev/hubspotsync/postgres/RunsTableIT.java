@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class RunsTableTest extends SinkTestBase {
+class RunsTableIT extends SinkTestBase {
   private static final Instant START = Instant.parse("2026-11-01T00:00:00Z");
 
   @Test

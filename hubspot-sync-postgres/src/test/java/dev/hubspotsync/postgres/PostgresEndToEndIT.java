@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * The sync engine's scenarios on a real PostgreSQL server: FakeHubSpot over HTTP → SyncJob →
  * PostgresSink, and after every run the tables equal the portal's ground truth (read back with SQL).
  */
-class PostgresEndToEndTest {
+class PostgresEndToEndIT {
   private static final Instant T0 = Instant.parse("2026-11-02T09:00:00Z");
   private static final String ROLLUP = "sync_associations_contacts_deals_label_count";
 

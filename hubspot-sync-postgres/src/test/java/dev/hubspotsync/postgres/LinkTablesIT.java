@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class LinkTablesTest extends SinkTestBase {
+class LinkTablesIT extends SinkTestBase {
   private static final Instant AT = Instant.parse("2026-11-01T12:00:00.123456Z");
 
   private List<Map<String, Object>> links(String from, String to) {

@@ -25,7 +25,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class PostgresSinkTest extends SinkTestBase {
+class PostgresSinkIT extends SinkTestBase {
   private static final Instant T1 = Instant.parse("2026-01-01T00:00:00Z");
   private static final Instant T2 = Instant.parse("2026-02-01T00:00:00Z");
   private static final Instant T3 = Instant.parse("2026-03-01T00:00:00Z");

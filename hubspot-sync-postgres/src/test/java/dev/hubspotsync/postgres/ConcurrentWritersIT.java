@@ -20,7 +20,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-class ConcurrentWritersTest extends SinkTestBase {
+class ConcurrentWritersIT extends SinkTestBase {
   private static final List<ColumnMapping> COLUMNS = List.of(new ColumnMapping("name", "name", ColumnType.TEXT),
       new ColumnMapping("n", "n", ColumnType.DECIMAL));
   private static final int BATCHES = 15;

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * PostgreSQL: embedded (started once for this class), or the server of
  * {@code HUBSPOT_SYNC_TEST_POSTGRES_URL} (a JDBC URL with user and password) when that is set.
  */
-class EmbeddedPostgresSyncTest {
+class EmbeddedPostgresSyncIT {
   private static EmbeddedPostgres embedded;
   private static String jdbcUrl;
 
