@@ -64,7 +64,7 @@ final class SyncRun {
     Optional<SyncReport> before = Optional.empty();
     try {
       client = Setup.client(config, ctx);
-      sink = ctx.sinks().apply(config.sink());
+      sink = Sinks.open(config, ctx);
       Setup.checkObjectTypes(config, client);
       before = lastRun(sink);
       progress = new ProgressReporter(ctx.err(), ctx.clock(), client, ctx.terminal(), Setup.progressEvery(config));
