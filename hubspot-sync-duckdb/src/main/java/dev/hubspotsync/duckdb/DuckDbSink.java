@@ -42,6 +42,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -166,7 +167,18 @@ public final class DuckDbSink implements WarehouseSink, SupportsTransactions {
   public void evolve(String objectType, List<ColumnMapping> columns) {
     checkColumns(objectType, columns);
     ready("evolve " + objectType);
-    String table = db.transaction("evolve " + objectType, db.ddlLock(), c -> {
+    // DDL lock, then (for an existing table) the table's lock: no write of the table runs meanwhile.
+    db.ddlLock().lock();
+    try {
+      String existing = resolveTable(OBJECT, objectType);
+      evolve(objectType, columns, existing == null ? null : db.tableLock(qualifiedTable(existing)));
+    } finally {
+      db.ddlLock().unlock();
+    }
+  }
+
+  private void evolve(String objectType, List<ColumnMapping> columns, ReentrantLock tableLock) {
+    String table = db.transaction("evolve " + objectType, tableLock, c -> {
       Plan plan = plan(c, objectType, columns, true);
       for (String ddl : plan.statements) {
         DuckDbFile.execute(c, ddl);

@@ -219,6 +219,38 @@ class DuckDbSinkTest {
   }
 
   @Test
+  void evolvingATableWhileItIsWrittenLosesNothing() throws Exception {
+    DuckDbSink sink = open(DuckDbSink.builder().file(directory.resolve("evolve-while-writing.duckdb")));
+    List<ColumnMapping> columns = List.of(new ColumnMapping("n", "n", ColumnType.TEXT));
+    sink.evolve("contacts", columns);
+    List<RecordBatch> prepared = new ArrayList<>();
+    for (int b = 0; b < 10; b++) {
+      prepared.add(batch("contacts", columns, record(b * 2L + 1, Map.of("n", "a")), record(b * 2L + 2, Map.of())));
+    }
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      var writer = pool.submit(() -> {
+        for (RecordBatch b : prepared) {
+          sink.write(b, new Checkpoint("contacts", "{}"));
+        }
+        return null;
+      });
+      var evolver = pool.submit(() -> {
+        for (int i = 0; i < 10; i++) {
+          sink.evolve("contacts", List.of(new ColumnMapping("added_" + i, "added_" + i, ColumnType.DECIMAL)));
+        }
+        return null;
+      });
+      writer.get(1, TimeUnit.MINUTES);
+      evolver.get(1, TimeUnit.MINUTES);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(sink.describe("contacts")).hasSize(11);
+    assertThat(sink.ids("contacts", false)).hasSize(20);
+  }
+
+  @Test
   void twoSinksOnOneFileShareItAndTheLastCloseReleasesIt() throws Exception {
     Path file = directory.resolve("shared.duckdb");
     List<ColumnMapping> columns = List.of();
