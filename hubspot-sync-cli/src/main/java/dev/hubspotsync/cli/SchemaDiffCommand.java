@@ -42,7 +42,7 @@ final class SchemaDiffCommand implements Callable<Integer> {
     secrets.add(c.sink().password());
     ArrayNode types = Json.MAPPER.createArrayNode();
     int changes = 0;
-    try (HubSpotClient client = Setup.client(c, ctx); WarehouseSink sink = Sinks.open(c, ctx)) {
+    try (HubSpotClient client = Setup.client(c, ctx); WarehouseSink sink = Sinks.open(c, ctx, false)) {
       Setup.checkObjectTypes(c, client);
       ColumnNamer namer = ColumnNamer.forDialect(sink.maxIdentifierBytes());
       for (String type : Setup.objectTypes(c, client)) {

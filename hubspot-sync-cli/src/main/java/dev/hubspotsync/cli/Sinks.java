@@ -15,8 +15,21 @@ final class Sinks {
    * error naming the file and {@code sink}.
    */
   static WarehouseSink open(SyncConfig config, Context ctx) {
+    return open(config, ctx, true);
+  }
+
+  /**
+   * As {@link #open(SyncConfig, Context)}; with {@code create} false, a DuckDB file that does not
+   * exist yet is not created: an empty in-memory database of the same schema and prefix stands in
+   * for it (for the commands that only read).
+   */
+  static WarehouseSink open(SyncConfig config, Context ctx, boolean create) {
+    SyncConfig.Sink s = config.sink();
+    if (!create && s.type().equals("duckdb") && !java.nio.file.Files.exists(s.file())) {
+      s = new SyncConfig.Sink(s.type(), null, null, null, null, s.schema(), s.tablePrefix());
+    }
     try {
-      return ctx.sinks().apply(config.sink());
+      return ctx.sinks().apply(s);
     } catch (HubSpotSyncException e) {
       if (e.code() == ErrorCode.BAD_CONFIGURATION) {
         throw ConfigNode.error(config.file().toString(), "sink", e.getMessage());
@@ -27,11 +40,11 @@ final class Sinks {
     }
   }
 
-  /** Builds the sink of the settings: a DuckDB file or a PostgreSQL URL. */
+  /** Builds the sink of the settings: a DuckDB file (in memory when {@code file} is null) or a PostgreSQL URL. */
   static WarehouseSink open(SyncConfig.Sink s) {
     switch (s.type()) {
       case "duckdb": {
-        DuckDbSink.Builder b = DuckDbSink.builder().file(s.file());
+        DuckDbSink.Builder b = s.file() != null ? DuckDbSink.builder().file(s.file()) : DuckDbSink.builder().inMemory();
         if (s.schema() != null) {
           b.schema(s.schema());
         }

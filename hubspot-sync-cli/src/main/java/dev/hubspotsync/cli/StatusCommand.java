@@ -56,7 +56,7 @@ final class StatusCommand implements Callable<Integer> {
     secrets.add(c.sink().password());
     List<StreamStatus> streams = new ArrayList<>();
     Optional<SyncReport> last;
-    try (WarehouseSink sink = Sinks.open(c, ctx)) {
+    try (WarehouseSink sink = Sinks.open(c, ctx, false)) {
       last = sink.lastRun();
       for (String type : objectStreams(c, last)) {
         streams.add(objectStatus(type, sink.checkpoint(type)));

@@ -130,4 +130,32 @@ class StatusAndSchemaDiffTest {
         .contains("create table for contacts");
     assertThat(warehouse.tables()).isEmpty();
   }
+
+  @Test
+  void withARealDuckDbFileStatusAndSchemaDiffReadWithoutCreatingAnything() {
+    cli.sinks = Sinks::open;
+    Path file = dir.resolve("warehouse.duckdb");
+
+    assertThat(cli.run("status", "--config", config).out()).containsPattern("(?m)^contacts +never run");
+    assertThat(cli.run("schema-diff", "--config", config).out()).contains("contacts: no table yet");
+    assertThat(file).doesNotExist();
+
+    CliHarness.Run sync = cli.run("sync", "--config", config);
+    assertThat(sync.exit()).as(sync.toString()).isZero();
+    hubspot.portal().addProperty("deals", "renewal_owner", "Renewal owner", "string", "text");
+    List<ColumnMapping> before = describe(file, "deals");
+
+    CliHarness.Run diff = cli.run("schema-diff", "--config", config);
+
+    assertThat(diff.out()).contains("deals: added renewal_owner (TEXT)").contains("ADD COLUMN \"renewal_owner\"");
+    assertThat(describe(file, "deals")).isEqualTo(before).noneMatch(c -> c.property().equals("renewal_owner"));
+    assertThat(cli.run("status", "--config", config).out()).containsPattern("(?m)^deals +incremental")
+        .contains("last run: " + sync.json().get("runId").asText());
+  }
+
+  private static List<ColumnMapping> describe(Path file, String type) {
+    try (var sink = dev.hubspotsync.duckdb.DuckDbSink.builder().file(file).build()) {
+      return sink.describe(type);
+    }
+  }
 }
