@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -191,18 +190,6 @@ final class ConfigNode {
       return d.isNegative() ? null : d;
     } catch (DateTimeParseException e) {
       return null;
-    }
-  }
-
-  /** Wraps a builder call: its configuration error gets this key's path and the file. */
-  <T> T applying(String key, Supplier<T> call) {
-    try {
-      return call.get();
-    } catch (HubSpotSyncException e) {
-      if (e.code() == ErrorCode.BAD_CONFIGURATION) {
-        throw error(pathOf(key), e.getMessage());
-      }
-      throw e;
     }
   }
 

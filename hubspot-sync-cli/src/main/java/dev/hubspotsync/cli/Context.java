@@ -23,10 +23,6 @@ record Context(PrintStream out, PrintStream err, Map<String, String> env, Clock 
         System.console() != null, Sinks::open);
   }
 
-  Context withSinks(Function<SyncConfig.Sink, WarehouseSink> opener) {
-    return new Context(out, err, env, clock, sleeper, terminal, opener);
-  }
-
   Context withTime(Clock newClock, Sleeper newSleeper) {
     return new Context(out, err, env, newClock, newSleeper, terminal, sinks);
   }

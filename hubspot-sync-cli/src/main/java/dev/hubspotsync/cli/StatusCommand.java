@@ -184,7 +184,9 @@ final class StatusCommand implements Callable<Integer> {
       ctx.out().printf("last run: %s, started %s, %s; %,d rows written, %,d links, %,d calls%n", r.runId(), r.startedAt(),
           r.outcome(), r.streams().stream().mapToLong(SyncReport.StreamReport::rowsWritten).sum(),
           r.associations().stream().mapToLong(SyncReport.AssociationReport::linksStored).sum(), SyncRun.sum(r.calls()));
-      ctx.out().println("budget used today (at the last run's end): " + SyncRun.budget(r));
+      boolean reset = r.budgetResetsAt() != null && !r.budgetResetsAt().isAfter(ctx.clock().instant());
+      ctx.out().println("budget used today (at the last run's end): " + SyncRun.budget(r)
+          + (reset ? "; the daily count has reset since" : ""));
     }
     if (usage != null) {
       ctx.out().printf("HubSpot now: %,d of %,d daily calls used by the portal's private apps; resets %s%n", usage.used(),
