@@ -26,6 +26,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
@@ -194,28 +198,19 @@ class DuckDbSinkTest {
     DuckDbSink sink = open(DuckDbSink.builder().file(directory.resolve("one-table.duckdb")));
     List<ColumnMapping> columns = List.of(new ColumnMapping("n", "n", ColumnType.TEXT));
     sink.evolve("contacts", columns);
-    List<RecordBatch> prepared = new ArrayList<>();
+    List<Callable<WriteResult>> writes = new ArrayList<>();
     for (int b = 0; b < 8; b++) {
       List<CrmRecord> records = new ArrayList<>();
       for (long id = b * 100L + 1; id <= b * 100L + 100; id++) {
         records.add(record(id, Map.of("n", "v" + id)));
       }
-      prepared.add(batch("contacts", columns, records.toArray(new CrmRecord[0])));
+      RecordBatch batch = batch("contacts", columns, records.toArray(new CrmRecord[0]));
+      writes.add(() -> sink.write(batch, new Checkpoint("contacts", "{}")));
     }
-    var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
-    try {
-      List<java.util.concurrent.Future<WriteResult>> results = new ArrayList<>();
-      for (RecordBatch b : prepared) {
-        results.add(pool.submit(() -> sink.write(b, new Checkpoint("contacts", "{}"))));
-      }
-      for (var r : results) {
-        assertThat(r.get(1, TimeUnit.MINUTES).written()).isEqualTo(100);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
-    assertThat(TestDuck.query(sink, "SELECT count(DISTINCT id) AS n, count(*) AS c FROM " + TestDuck.table(sink, "contacts")).get(0))
-        .containsEntry("n", 800L).containsEntry("c", 800L);
+
+    assertThat(inParallel(4, writes)).allSatisfy(result -> assertThat(result.written()).isEqualTo(100));
+    assertThat(TestDuck.query(sink, "SELECT count(DISTINCT id) AS n, count(*) AS c FROM "
+        + TestDuck.table(sink, "contacts")).get(0)).containsEntry("n", 800L).containsEntry("c", 800L);
   }
 
   @Test
@@ -227,27 +222,38 @@ class DuckDbSinkTest {
     for (int b = 0; b < 10; b++) {
       prepared.add(batch("contacts", columns, record(b * 2L + 1, Map.of("n", "a")), record(b * 2L + 2, Map.of())));
     }
-    var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    Callable<Object> writer = () -> {
+      for (RecordBatch b : prepared) {
+        sink.write(b, new Checkpoint("contacts", "{}"));
+      }
+      return null;
+    };
+    Callable<Object> evolver = () -> {
+      for (int i = 0; i < 10; i++) {
+        sink.evolve("contacts", List.of(new ColumnMapping("added_" + i, "added_" + i, ColumnType.DECIMAL)));
+      }
+      return null;
+    };
+
+    inParallel(2, List.of(writer, evolver));
+    assertThat(sink.describe("contacts")).hasSize(11);
+    assertThat(sink.ids("contacts", false)).hasSize(20);
+  }
+
+  /** Runs the tasks on {@code threads} threads at once; their results, in order (a task's failure fails the test). */
+  private static <T> List<T> inParallel(int threads, List<Callable<T>> tasks) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
-      var writer = pool.submit(() -> {
-        for (RecordBatch b : prepared) {
-          sink.write(b, new Checkpoint("contacts", "{}"));
-        }
-        return null;
-      });
-      var evolver = pool.submit(() -> {
-        for (int i = 0; i < 10; i++) {
-          sink.evolve("contacts", List.of(new ColumnMapping("added_" + i, "added_" + i, ColumnType.DECIMAL)));
-        }
-        return null;
-      });
-      writer.get(1, TimeUnit.MINUTES);
-      evolver.get(1, TimeUnit.MINUTES);
+      List<Future<T>> futures = new ArrayList<>();
+      tasks.forEach(task -> futures.add(pool.submit(task)));
+      List<T> results = new ArrayList<>();
+      for (Future<T> future : futures) {
+        results.add(future.get(1, TimeUnit.MINUTES));
+      }
+      return results;
     } finally {
       pool.shutdownNow();
     }
-    assertThat(sink.describe("contacts")).hasSize(11);
-    assertThat(sink.ids("contacts", false)).hasSize(20);
   }
 
   @Test
