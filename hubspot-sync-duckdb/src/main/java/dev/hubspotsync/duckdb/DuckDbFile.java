@@ -58,8 +58,8 @@ final class DuckDbFile {
    * the file open already.
    *
    * @throws HubSpotSyncException with {@link ErrorCode#BAD_CONFIGURATION} when the file's directory
-   *     does not exist, the path is a directory, the file is not a DuckDB database, or another
-   *     process holds it
+   *     does not exist, the path is a directory or the file is not a DuckDB database
+   * @throws WarehouseException (retryable) when another process holds the file
    */
   static DuckDbFile open(Path file, String owner) {
     if (file == null) {
@@ -105,8 +105,10 @@ final class DuckDbFile {
       String hint = "";
       String message = String.valueOf(e.getMessage());
       if (message.contains("Could not set lock")) {
-        hint = ". DuckDB lets one process at a time open a database file for writing: stop the other process "
-            + "(named above) or give this sink another file";
+        // Another run still holds the file (e.g. overlapping scheduled runs): retrying later can succeed.
+        throw new WarehouseException(owner + " cannot open " + what + ": " + message + ". DuckDB lets one process "
+            + "at a time open a database file for writing: wait for the other process (named above) to finish, "
+            + "stop it, or give this sink another file", e.getSQLState(), true, e);
       } else if (message.contains("not a valid DuckDB database")) {
         hint = ". Give the path of a DuckDB database file, or of a file that does not exist yet";
       }

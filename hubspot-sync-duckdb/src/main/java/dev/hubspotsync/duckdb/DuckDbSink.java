@@ -77,7 +77,8 @@ import org.duckdb.DuckDBConnection;
  *
  * <p>Lifecycle: {@link Builder#build()} opens (or creates) the file and holds it until
  * {@link #close()}; DuckDB lets one process at a time open a file, so a second process gets a
- * {@link HubSpotSyncException} with {@code BAD_CONFIGURATION} naming the file. Sinks of one JVM on
+ * retryable {@link dev.hubspotsync.WarehouseException} naming the file (bad paths get a
+ * {@link HubSpotSyncException} with {@code BAD_CONFIGURATION}). Sinks of one JVM on
  * the same file share one database; the file is released when the last of them closes. After
  * {@code close()} operations throw {@link IllegalStateException}.
  *

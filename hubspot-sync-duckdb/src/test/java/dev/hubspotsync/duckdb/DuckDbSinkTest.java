@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hubspotsync.ErrorCode;
 import dev.hubspotsync.HubSpotSyncException;
+import dev.hubspotsync.WarehouseException;
 import dev.hubspotsync.batch.BatchAllocator;
 import dev.hubspotsync.batch.ColumnType;
 import dev.hubspotsync.batch.RecordBatch;
@@ -277,14 +278,15 @@ class DuckDbSinkTest {
   }
 
   @Test
-  void aFileHeldByAnotherProcessIsABadConfigurationNamingTheFile() throws Exception {
+  void aFileHeldByAnotherProcessIsARetryableWarehouseFailureNamingTheFile() throws Exception {
     Path file = directory.resolve("held.duckdb");
     try (Holder other = Holder.start(file)) {
       assertThat(other.ready()).isTrue();
 
       assertThatThrownBy(() -> DuckDbSink.builder().file(file).build())
-          .isInstanceOfSatisfying(HubSpotSyncException.class,
-              e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_CONFIGURATION))
+          .isInstanceOfSatisfying(WarehouseException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.WAREHOUSE_FAILED))
+          .satisfies(e -> assertThat(((WarehouseException) e).retryable()).isTrue())
           .hasMessageContaining(file.toString()).hasMessageContaining("one process at a time");
     }
   }
