@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -106,6 +107,28 @@ public final class RecordBatch implements AutoCloseable {
   /** The record id of a row. */
   public long id(int row) {
     return ((BigIntVector) vector(row, 0)).get(row);
+  }
+
+  /**
+   * The batch's ids, ascending.
+   *
+   * @throws IllegalArgumentException when an id appears in more than one row: batches reach a sink
+   *     de-duplicated (a warehouse MERGE with two source rows for one id fails)
+   */
+  public long[] distinctIds() {
+    long[] ids = new long[rowCount()];
+    for (int row = 0; row < ids.length; row++) {
+      ids[row] = id(row);
+    }
+    Arrays.sort(ids);
+    for (int i = 1; i < ids.length; i++) {
+      if (ids[i] == ids[i - 1]) {
+        throw new IllegalArgumentException("The " + objectType() + " batch has more than one row for id " + ids[i]
+            + "; batches must be de-duplicated by id before write() (DESIGN.md invariant 1), as a warehouse MERGE "
+            + "with two source rows for one id fails. Nothing was written.");
+      }
+    }
+    return ids;
   }
 
   /** The record's last modification in HubSpot; null if HubSpot did not say. */

@@ -1,8 +1,10 @@
 package dev.hubspotsync.sink;
 
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The complete, current links of some parents of one association pair, read in one direction
@@ -25,6 +27,27 @@ public record LinkBatch(String fromType, String toType, List<Long> parentIds, Li
   /** The pair's name, e.g. {@code contacts_to_deals}: its checkpoint's stream and the default link table name. */
   public String pair() {
     return pair(fromType, toType);
+  }
+
+  /**
+   * Checks what a sink must refuse before storing anything: a link whose parent is not among
+   * {@link #parentIds}, or a (from id, to id, type id) key that appears twice.
+   *
+   * @throws IllegalArgumentException naming the pair and the first such link
+   */
+  public void checkLinks() {
+    Set<Long> parents = new HashSet<>(parentIds);
+    Set<List<Long>> keys = new HashSet<>();
+    for (LinkRow link : links) {
+      if (!parents.contains(link.fromId())) {
+        throw new IllegalArgumentException("The " + pair() + " batch links parent " + link.fromId()
+            + ", which is not among its parent ids; nothing was stored");
+      }
+      if (!keys.add(List.of(link.fromId(), link.toId(), (long) link.typeId()))) {
+        throw new IllegalArgumentException("The " + pair() + " batch holds the link " + link.fromId() + " → "
+            + link.toId() + " of type " + link.typeId() + " twice; nothing was stored");
+      }
+    }
   }
 
   public static String pair(String fromType, String toType) {

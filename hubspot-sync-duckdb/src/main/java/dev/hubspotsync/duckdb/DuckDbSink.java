@@ -16,7 +16,6 @@ import dev.hubspotsync.schema.ColumnMapping;
 import dev.hubspotsync.schema.ColumnNamer;
 import dev.hubspotsync.sink.Checkpoint;
 import dev.hubspotsync.sink.LinkBatch;
-import dev.hubspotsync.sink.LinkRow;
 import dev.hubspotsync.sink.SupportsTransactions;
 import dev.hubspotsync.sink.WarehouseSink;
 import dev.hubspotsync.sink.WriteResult;
@@ -273,30 +272,13 @@ public final class DuckDbSink implements WarehouseSink, SupportsTransactions {
     ready("write to " + objectType);
     String table = qualifiedTable(tableFor(objectType, batch.columns()));
     int rows = batch.rowCount();
-    long minId = rows == 0 ? 0 : distinctIds(batch)[0];
+    long minId = rows == 0 ? 0 : batch.distinctIds()[0];
     return db.transaction("write " + rows + " rows to " + table, db.tableLock(table), c -> {
       WriteResult result = rows == 0 ? new WriteResult(0, 0, 0) : load(c, batch, table, minId);
       saveCheckpoint(c, checkpoint);
       crashIfArmed(checkpoint.stream());
       return result;
     });
-  }
-
-  /** The batch's ids, ascending. */
-  private static long[] distinctIds(RecordBatch batch) {
-    long[] ids = new long[batch.rowCount()];
-    for (int row = 0; row < ids.length; row++) {
-      ids[row] = batch.id(row);
-    }
-    Arrays.sort(ids);
-    for (int i = 1; i < ids.length; i++) {
-      if (ids[i] == ids[i - 1]) {
-        throw new IllegalArgumentException("The " + batch.objectType() + " batch has more than one row for id "
-            + ids[i] + "; batches must be de-duplicated by id before write() (DESIGN.md invariant 1). "
-            + "Nothing was written.");
-      }
-    }
-    return ids;
   }
 
   private WriteResult load(DuckDBConnection c, RecordBatch batch, String table, long minId) throws SQLException {
@@ -378,7 +360,7 @@ public final class DuckDbSink implements WarehouseSink, SupportsTransactions {
     Objects.requireNonNull(batch, "batch");
     Objects.requireNonNull(checkpoint, "checkpoint");
     String pair = batch.pair();
-    checkLinks(batch);
+    batch.checkLinks();
     ready("replace links of " + pair);
     String table = qualifiedTable(linkTable(pair));
     db.transaction("replace links in " + table, db.tableLock(table), c -> {
@@ -396,22 +378,6 @@ public final class DuckDbSink implements WarehouseSink, SupportsTransactions {
       return null;
     });
   }
-
-  private static void checkLinks(LinkBatch batch) {
-    Set<Long> parents = new HashSet<>(batch.parentIds());
-    Set<LinkKey> keys = new HashSet<>();
-    for (LinkRow link : batch.links()) {
-      String problem = !parents.contains(link.fromId()) ? "links parent " + link.fromId()
-          + ", which is not among its parent ids"
-          : !keys.add(new LinkKey(link.fromId(), link.toId(), link.typeId())) ? "holds the link " + link.fromId()
-              + " → " + link.toId() + " of type " + link.typeId() + " twice" : null;
-      if (problem != null) {
-        throw new IllegalArgumentException("The " + batch.pair() + " batch " + problem + "; nothing was stored");
-      }
-    }
-  }
-
-  private record LinkKey(long from, long to, int type) {}
 
   /** The ids as comma-separated SQL literals, at most {@link #IDS_PER_STATEMENT} per list. */
   private static List<String> idLists(Collection<Long> ids) {

@@ -258,17 +258,7 @@ public final class PostgresSink implements WarehouseSink, SupportsTransactions {
     setUp();
     TableColumns stored = columnsFor(objectType, batch.columns());
     int rows = batch.rowCount();
-    long[] ids = new long[rows];
-    for (int row = 0; row < rows; row++) {
-      ids[row] = batch.id(row);
-    }
-    Arrays.sort(ids);
-    for (int i = 1; i < ids.length; i++) {
-      if (ids[i] == ids[i - 1]) {
-        throw new IllegalArgumentException("The " + objectType + " batch has more than one row for id " + ids[i]
-            + "; batches must be de-duplicated by id before write() (DESIGN.md invariant 1). Nothing was written.");
-      }
-    }
+    long[] ids = batch.distinctIds();
     long minId = rows == 0 ? 0 : ids[0];
     String table = db.qualifiedTable(stored.table);
     long lock = PgNames.lockKey("table", db.schema(), stored.table);
@@ -360,24 +350,13 @@ public final class PostgresSink implements WarehouseSink, SupportsTransactions {
     Objects.requireNonNull(batch, "batch");
     Objects.requireNonNull(checkpoint, "checkpoint");
     String pair = batch.pair();
-    Set<Long> parents = new HashSet<>(batch.parentIds());
-    Set<List<Long>> keys = new HashSet<>();
-    for (LinkRow link : batch.links()) {
-      if (!parents.contains(link.fromId())) {
-        throw new IllegalArgumentException("The " + pair + " batch links parent " + link.fromId()
-            + ", which is not among its parent ids; nothing was stored");
-      }
-      if (!keys.add(List.of(link.fromId(), link.toId(), (long) link.typeId()))) {
-        throw new IllegalArgumentException("The " + pair + " batch holds the link " + link.fromId() + " → "
-            + link.toId() + " of type " + link.typeId() + " twice; nothing was stored");
-      }
-    }
+    batch.checkLinks();
     checkOpen("replace links of " + pair);
     setUp();
     String name = linkTable(pair);
     String table = db.qualifiedTable(name);
     db.transaction("replace links in " + table, PgNames.lockKey("table", db.schema(), name), c -> {
-      if (!parents.isEmpty()) {
+      if (!batch.parentIds().isEmpty()) {
         try (PreparedStatement delete = c.prepareStatement("DELETE FROM " + table + " WHERE from_id = ANY (?)")) {
           Array array = c.createArrayOf("bigint", batch.parentIds().toArray());
           delete.setArray(1, array);

@@ -292,18 +292,9 @@ public final class InMemorySink implements WarehouseSink, SupportsTransactions {
     checkOpen("replace links of " + batch.pair());
     Map<Long, List<LinkRow>> byParent = new HashMap<>();
     batch.parentIds().forEach(id -> byParent.put(id, new ArrayList<>()));
-    Set<List<Long>> keys = new HashSet<>();
+    batch.checkLinks();
     for (LinkRow link : batch.links()) {
-      List<LinkRow> parent = byParent.get(link.fromId());
-      if (parent == null) {
-        throw new IllegalArgumentException("The " + batch.pair() + " batch links parent " + link.fromId()
-            + ", which is not among its parent ids; nothing was stored");
-      }
-      if (!keys.add(List.of(link.fromId(), link.toId(), (long) link.typeId()))) {
-        throw new IllegalArgumentException("The " + batch.pair() + " batch holds the link " + link.fromId() + " → "
-            + link.toId() + " of type " + link.typeId() + " twice; nothing was stored");
-      }
-      parent.add(link);
+      byParent.get(link.fromId()).add(link);
     }
     crashIfArmed(batch.pair(), checkpoint);
     synchronized (published) {
