@@ -231,6 +231,16 @@ public class JsonLinesSink implements WarehouseSink {
   }
 
   @Override
+  public long[] parentsLinkedTo(String fromType, String toType, Collection<Long> toIds) {
+    Path file = linkFile(LinkBatch.pair(fromType, toType));
+    Set<Long> targets = new HashSet<>(toIds);
+    synchronized (lock(file)) {
+      return readLinks(file).stream().filter(l -> targets.contains(l.toId()))
+          .mapToLong(LinkRow::fromId).distinct().sorted().toArray();
+    }
+  }
+
+  @Override
   public int markArchived(String objectType, Collection<Long> ids, Instant archivedAt) {
     checkOpen();
     Optional<Path> file = tableFile(objectType);

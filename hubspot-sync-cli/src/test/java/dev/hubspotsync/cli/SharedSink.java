@@ -79,6 +79,11 @@ final class SharedSink implements WarehouseSink {
   }
 
   @Override
+  public long[] parentsLinkedTo(String fromType, String toType, Collection<Long> toIds) {
+    return delegate.parentsLinkedTo(fromType, toType, toIds);
+  }
+
+  @Override
   public int markArchived(String objectType, Collection<Long> ids, Instant archivedAt) {
     return delegate.markArchived(objectType, ids, archivedAt);
   }

@@ -11,12 +11,10 @@ import dev.hubspotsync.client.ApiCall;
 import dev.hubspotsync.sink.Checkpoint;
 import dev.hubspotsync.sink.LinkBatch;
 import dev.hubspotsync.sink.LinkRow;
-import dev.hubspotsync.testkit.AssociationSnapshot;
 import dev.hubspotsync.testkit.Endpoint;
 import dev.hubspotsync.testkit.InMemorySink;
 import dev.hubspotsync.testkit.PortalSnapshot;
 import dev.hubspotsync.testkit.PortalSpec;
-import dev.hubspotsync.testkit.RecordSnapshot;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +35,7 @@ class AssociationSyncTest {
       SyncReport first = run(f, Duration.ZERO);
       assertThat(first.association("contacts", "deals").mode()).isEqualTo("full-scan");
       assertThat(first.association("contacts", "deals").reason()).contains("first run");
-      assertLinksMatchPortal(f, f.sink, "contacts", "deals");
+      f.assertLinksMatchPortal(f.sink, "contacts", "deals");
       assertThat(f.sink.links("contacts", "deals")).hasSizeGreaterThan(100);
 
       editLinks(f);
@@ -45,7 +43,7 @@ class AssociationSyncTest {
 
       assertThat(second.association("contacts", "deals").reason()).contains("scheduled full scan")
           .contains("no rollup property sync_associations_contacts_deals_label_*");
-      assertLinksMatchPortal(f, f.sink, "contacts", "deals");
+      f.assertLinksMatchPortal(f.sink, "contacts", "deals");
     }
   }
 
@@ -74,7 +72,7 @@ class AssociationSyncTest {
       f.hubspot.clock().advance(Duration.ofDays(1));
       SyncReport third = run(f, Duration.ofDays(1));
       assertThat(third.association("contacts", "deals").mode()).isEqualTo("full-scan");
-      assertLinksMatchPortal(f, f.sink, "contacts", "deals");
+      f.assertLinksMatchPortal(f.sink, "contacts", "deals");
     }
   }
 
@@ -93,7 +91,7 @@ class AssociationSyncTest {
       SyncReport.AssociationReport pair = report.association("contacts", "deals");
       assertThat(pair.mode()).isEqualTo("incremental");
       assertThat(pair.reason()).contains("CDC boost").contains(ROLLUP);
-      assertLinksMatchPortal(f, f.sink, "contacts", "deals");
+      f.assertLinksMatchPortal(f.sink, "contacts", "deals");
       assertThat(f.hubspot.stats().calls(Endpoint.ASSOCIATIONS_BATCH_READ)).isEqualTo(1);
       assertThat(pair.calls()).isEqualTo(Map.of(ApiCall.SEARCH, 1L, ApiCall.ASSOCIATIONS_BATCH_READ, 1L));
       // one search each for the contacts and deals streams, one for the pair
@@ -115,7 +113,7 @@ class AssociationSyncTest {
       SyncReport boosted = run(f, Duration.ofDays(1));
       assertThat(boosted.association("contacts", "deals").mode()).isEqualTo("incremental");
       assertThat(boosted.association("contacts", "deals").reason()).contains("CDC boost");
-      assertLinksMatchPortal(f, f.sink, "contacts", "deals");
+      f.assertLinksMatchPortal(f.sink, "contacts", "deals");
 
       f.hubspot.portal().archiveProperty("contacts", ROLLUP);
       SyncReport gone = run(f, Duration.ofDays(1));
@@ -141,7 +139,7 @@ class AssociationSyncTest {
     try (SyncFixture f = new SyncFixture(PortalSpec.builder().contacts(40).companies(5).deals(5).calls(30))) {
       SyncReport first = f.job("calls").addAssociation("calls", "contacts").associationFullScanEvery(Duration.ofDays(1))
           .build().run();
-      assertLinksMatchPortal(f, f.sink, "calls", "contacts");
+      f.assertLinksMatchPortal(f.sink, "calls", "contacts");
       f.later();
       SyncReport second = f.job("calls").addAssociation("calls", "contacts").associationFullScanEvery(Duration.ofDays(1))
           .build().run();
@@ -162,7 +160,7 @@ class AssociationSyncTest {
       run(f, Duration.ofDays(1));
       assertThat(f.sink.links("contacts", "deals").stream().filter(l -> l.fromId() == contact).map(LinkRow::toId)
           .collect(Collectors.toSet())).hasSizeGreaterThanOrEqualTo(1_200);
-      assertLinksMatchPortal(f, f.sink, "contacts", "deals");
+      f.assertLinksMatchPortal(f.sink, "contacts", "deals");
     }
   }
 
@@ -190,7 +188,7 @@ class AssociationSyncTest {
       assertThat(resumed.association("contacts", "deals").reason()).contains("continuing the full scan after parent");
       assertThat(resumed.association("contacts", "deals").parentsRead()).as("parents 301–1,000").isEqualTo(700);
       assertThat(f.hubspot.stats().calls(Endpoint.ASSOCIATIONS_BATCH_READ)).isEqualTo(7);
-      assertLinksMatchPortal(f, sink.inner, "contacts", "deals");
+      f.assertLinksMatchPortal(sink.inner, "contacts", "deals");
     }
   }
 
@@ -205,7 +203,7 @@ class AssociationSyncTest {
 
       assertThat(report.association("contacts", "deals").mode()).isEqualTo("full-scan");
       assertThat(report.association("contacts", "deals").reason()).contains("is not a modified date");
-      assertLinksMatchPortal(f, f.sink, "contacts", "deals");
+      f.assertLinksMatchPortal(f.sink, "contacts", "deals");
     }
   }
 
@@ -224,7 +222,7 @@ class AssociationSyncTest {
 
       Set<Long> parents = f.sink.links("contacts", "deals").stream().map(LinkRow::fromId).collect(Collectors.toSet());
       assertThat(parents).doesNotContain(withLinks.get(0), withLinks.get(2)).contains(withLinks.get(1));
-      assertLinksMatchPortal(f, f.sink, "contacts", "deals");
+      f.assertLinksMatchPortal(f.sink, "contacts", "deals");
     }
   }
 
@@ -235,7 +233,7 @@ class AssociationSyncTest {
       SyncReport report = f.job("contacts").addAssociation("deals", "companies").build().run();
       assertThat(report.association("deals", "companies").parentsRead()).isEqualTo(450);
       assertThat(f.sink.tables()).doesNotContain("deals", "companies");
-      assertLinksMatchPortal(f, f.sink, "deals", "companies");
+      f.assertLinksMatchPortal(f.sink, "deals", "companies");
     }
   }
 
@@ -271,24 +269,5 @@ class AssociationSyncTest {
 
   private static boolean linked(InMemorySink sink, long from, long to) {
     return sink.links("contacts", "deals").stream().anyMatch(l -> l.fromId() == from && l.toId() == to);
-  }
-
-  /** The link table holds exactly the links the portal serves: between live records, every type once. */
-  static void assertLinksMatchPortal(SyncFixture f, InMemorySink sink, String from, String to) {
-    PortalSnapshot truth = f.hubspot.snapshot();
-    Set<Long> liveFrom = live(truth, from);
-    Set<Long> liveTo = live(truth, to);
-    Set<LinkRow> expected = truth.associations(from, to).stream()
-        .filter(a -> liveFrom.contains(a.fromId()) && liveTo.contains(a.toId()))
-        .map(AssociationSyncTest::row).collect(Collectors.toSet());
-    assertThat(Set.copyOf(sink.links(from, to))).as(from + " → " + to + " links").isEqualTo(expected);
-  }
-
-  private static Set<Long> live(PortalSnapshot truth, String type) {
-    return truth.records().get(type).stream().filter(r -> !r.archived()).map(RecordSnapshot::id).collect(Collectors.toSet());
-  }
-
-  private static LinkRow row(AssociationSnapshot a) {
-    return new LinkRow(a.fromId(), a.toId(), a.typeId(), a.category(), a.label());
   }
 }

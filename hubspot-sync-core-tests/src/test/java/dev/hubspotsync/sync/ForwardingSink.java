@@ -58,6 +58,11 @@ abstract class ForwardingSink implements WarehouseSink, SupportsTransactions {
   }
 
   @Override
+  public long[] parentsLinkedTo(String fromType, String toType, Collection<Long> toIds) {
+    return inner.parentsLinkedTo(fromType, toType, toIds);
+  }
+
+  @Override
   public int markArchived(String objectType, Collection<Long> ids, Instant archivedAt) {
     return inner.markArchived(objectType, ids, archivedAt);
   }

@@ -46,7 +46,9 @@ class PipelineAndStateTest {
           if (writes == 1) {
             overlapped = awaitListCalls(f.hubspot, 3);
           }
-          mostAhead = Math.max(mostAhead, f.hubspot.stats().calls(Endpoint.LIST) - writes);
+          if (checkpoint.json().contains("\"mode\":\"backfill\"")) { // later list calls (the reconciliation) write nothing
+            mostAhead = Math.max(mostAhead, f.hubspot.stats().calls(Endpoint.LIST) - writes);
+          }
           return inner.write(batch, checkpoint);
         }
       };

@@ -11,7 +11,9 @@ import dev.hubspotsync.client.HubSpotCredentials;
 import dev.hubspotsync.ratelimit.RateBudget;
 import dev.hubspotsync.testkit.FakeHubSpot;
 import dev.hubspotsync.testkit.InMemorySink;
+import dev.hubspotsync.sink.LinkRow;
 import dev.hubspotsync.testkit.PortalClock;
+import dev.hubspotsync.testkit.PortalSnapshot;
 import dev.hubspotsync.testkit.PortalSpec;
 import dev.hubspotsync.testkit.RecordSnapshot;
 import dev.hubspotsync.testkit.Row;
@@ -19,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -81,6 +84,21 @@ final class SyncFixture implements AutoCloseable {
         assertThat(actual).as(type + " " + row.id() + "." + p).isEqualTo(expected == null || expected.isEmpty() ? null : expected);
       }
     }
+  }
+
+  /** The link table holds exactly the links the portal serves: between live records, every type once. */
+  void assertLinksMatchPortal(InMemorySink sink, String from, String to) {
+    PortalSnapshot truth = hubspot.snapshot();
+    Set<Long> liveFrom = live(truth, from);
+    Set<Long> liveTo = live(truth, to);
+    Set<LinkRow> expected = truth.associations(from, to).stream()
+        .filter(a -> liveFrom.contains(a.fromId()) && liveTo.contains(a.toId()))
+        .map(a -> new LinkRow(a.fromId(), a.toId(), a.typeId(), a.category(), a.label())).collect(Collectors.toSet());
+    assertThat(Set.copyOf(sink.links(from, to))).as(from + " → " + to + " links").isEqualTo(expected);
+  }
+
+  private static Set<Long> live(PortalSnapshot truth, String type) {
+    return truth.records().get(type).stream().filter(r -> !r.archived()).map(RecordSnapshot::id).collect(Collectors.toSet());
   }
 
   @Override

@@ -109,9 +109,10 @@ class SyncJobTest {
 
       list.assertSinkMatchesPortal("contacts", "email");
       search.assertSinkMatchesPortal("contacts", "email");
-      assertThat(byList.calls().get(ApiCall.LIST)).isEqualTo(10 + 1); // 10 pages of 100, + the recycle bin
+      // 10 pages of 100, + the recycle bin, + the reconciliation that follows a backfill (ids, 100 a page)
+      assertThat(byList.calls().get(ApiCall.LIST)).isEqualTo(10 + 1 + 10);
       assertThat(bySearch.calls().get(ApiCall.SEARCH)).isEqualTo(5 + 1); // 5 pages of 200, + the incremental window
-      assertThat(bySearch.calls().get(ApiCall.LIST)).isEqualTo(1); // the recycle bin
+      assertThat(bySearch.calls().get(ApiCall.LIST)).isEqualTo(1 + 10); // the recycle bin, the reconciliation
     }
   }
 

@@ -26,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +58,8 @@ final class AssociationStreamSync {
   private static final int PARENTS_PER_CALL = 100;
   /** Parents whose links are dropped in one sink call when the warehouse holds them as archived. */
   private static final int ARCHIVED_PARENTS_PER_WRITE = 1_000;
+  /** Targets looked up in the warehouse's link table at once. */
+  private static final int TARGETS_PER_LOOKUP = 1_000;
   static final Set<String> ENGAGEMENTS = Set.of("calls", "emails", "meetings", "notes", "tasks", "communications",
       "postal_mail", "0-48", "0-49", "0-47", "0-46", "0-27", "0-18", "0-116");
 
@@ -71,6 +74,8 @@ final class AssociationStreamSync {
   private final boolean parentsInWarehouse;
   private final Function<String, List<PropertyDefinition>> properties;
   private final long startedAt;
+  private final StatusChanges parentChanges;
+  private final StatusChanges targetChanges;
 
   private AssociationCheckpoint checkpoint;
   private String reason;
@@ -81,9 +86,13 @@ final class AssociationStreamSync {
   /**
    * @param parentsInWarehouse whether the parent type is synced by this job, so its ids come from the sink
    * @param properties the live property definitions of a type, shared by the run's streams
+   * @param parentChanges parents whose status changed this run or an earlier unfinished one
+   * @param targetChanges targets whose status changed: the links pointing to them are read again
    */
   AssociationStreamSync(String from, String to, JobSettings settings, Instant syncedAt, boolean parentsInWarehouse,
-      Function<String, List<PropertyDefinition>> properties) {
+      Function<String, List<PropertyDefinition>> properties, StatusChanges parentChanges, StatusChanges targetChanges) {
+    this.parentChanges = parentChanges;
+    this.targetChanges = targetChanges;
     this.from = from;
     this.to = to;
     this.pair = LinkBatch.pair(from, to);
@@ -117,6 +126,10 @@ final class AssociationStreamSync {
     } else if (!checkpoint.isScan() && !boost.on() && due(checkpoint.lastScanAt(), now)) {
       reason = "scheduled full scan every " + settings.associationFullScanEvery() + " (" + boost.why() + ")";
       checkpoint = AssociationCheckpoint.scan(now, false, checkpoint.lastScanAt());
+    } else if (!checkpoint.isScan() && (parentChanges.all() || targetChanges.all())) {
+      reason = "more than " + StreamCheckpoint.RELINK_MAX + " records of " + (parentChanges.all() ? from : to)
+          + " were archived, restored, merged or deleted; their links are read by a full scan";
+      checkpoint = AssociationCheckpoint.scan(now, boost.on(), checkpoint.lastScanAt());
     }
     String mode;
     if (checkpoint.isScan()) {
@@ -124,7 +137,11 @@ final class AssociationStreamSync {
       if (reason == null) {
         reason = "continuing the full scan after parent " + checkpoint.lastParentId();
       }
+      boolean wholeScanThisRun = checkpoint.lastParentId() == 0;
       fullScan();
+      if (!wholeScanThisRun) {
+        relink(); // parents scanned in earlier runs may link to records that changed since
+      }
     } else {
       mode = AssociationCheckpoint.INCREMENTAL;
       reason = boost.on()
@@ -132,6 +149,7 @@ final class AssociationStreamSync {
           : "parents whose properties changed only (" + boost.why() + "); next full scan "
               + Instant.ofEpochMilli(checkpoint.lastScanAt() + settings.associationFullScanEvery().toMillis());
       incremental();
+      relink();
     }
     dropLinksOfArchivedParents();
     LOG.info("Associations {}: {} ({}), {} parents read, {} links stored", pair, mode, reason, parentsRead, linksWritten);
@@ -266,6 +284,43 @@ final class AssociationStreamSync {
     settings.saveCheckpoint(position);
     linksWritten += rows.size();
     checkpoint = next;
+  }
+
+  /**
+   * Archiving, restoring, merging or deleting a record moves no date of the records linked to it, so
+   * neither the incremental pass nor the CDC boost sees the links that change with it. Reads again
+   * the links of parents whose status changed and of every parent linked to a changed target: those
+   * the warehouse holds (links to records now gone) and those HubSpot reports (links to records live
+   * again, or to a merge's survivor).
+   */
+  private void relink() {
+    Set<Long> parents = new TreeSet<>(parentChanges.ids());
+    List<Long> targets = new ArrayList<>(new TreeSet<>(targetChanges.ids()));
+    for (int i = 0; i < targets.size(); i += TARGETS_PER_LOOKUP) {
+      List<Long> chunk = targets.subList(i, Math.min(targets.size(), i + TARGETS_PER_LOOKUP));
+      try {
+        for (long parent : sink.parentsLinkedTo(from, to, chunk)) {
+          parents.add(parent);
+        }
+      } catch (UnsupportedOperationException e) {
+        LOG.warn("The sink cannot look up links by target ({}); links of {} to archived or deleted records stay "
+            + "until the next full scan", e.getMessage(), pair);
+        break;
+      }
+    }
+    for (int i = 0; i < targets.size(); i += PARENTS_PER_CALL) {
+      List<Long> chunk = targets.subList(i, Math.min(targets.size(), i + PARENTS_PER_CALL));
+      client.associations(to, from, chunk).values().forEach(links -> links.forEach(l -> parents.add(l.toId())));
+    }
+    if (parents.isEmpty()) {
+      return;
+    }
+    LOG.info("Associations {}: reading the links of {} parents again after records were archived, restored, merged "
+        + "or deleted", pair, parents.size());
+    List<Long> ids = new ArrayList<>(parents);
+    for (int i = 0; i < ids.size(); i += PARENTS_PER_CALL) {
+      readAndStore(ids.subList(i, Math.min(ids.size(), i + PARENTS_PER_CALL)), checkpoint);
+    }
   }
 
   /** Parents the warehouse holds as archived (deleted, merged away) keep no links. */

@@ -54,10 +54,17 @@ public final class DefaultSyncJob implements SyncJob {
       Function<String, List<PropertyDefinition>> liveProperties =
           type -> propertyCache.computeIfAbsent(type, t -> client.properties(t, false));
       Outcomes<SyncReport.StreamReport> objects = new Outcomes<>();
+      Map<String, ObjectStreamSync> objectStreams = new LinkedHashMap<>();
       for (String type : objectTypes) {
-        objects.add(type, pool.submit(() -> new ObjectStreamSync(type, settings, allocator, runId, started, liveProperties).run()));
+        ObjectStreamSync stream = new ObjectStreamSync(type, settings, allocator, runId, started, liveProperties);
+        objectStreams.put(type, stream);
+        objects.add(type, pool.submit(stream::run));
       }
       streams.addAll(objects.await(pool));
+      // Records whose status changed (archived, restored, merged, deleted) have their links, and the
+      // links pointing to them, read again by every pair they belong to; see StatusChanges.
+      Map<String, StatusChanges> changes = new LinkedHashMap<>();
+      objectStreams.forEach((type, stream) -> changes.put(type, objects.failed(type) ? StatusChanges.NONE : stream.statusChanges()));
       // Associations after the objects, so a full scan walks the parents just written. A pair whose
       // parent stream failed waits for the next run: its parent ids may be incomplete.
       Outcomes<SyncReport.AssociationReport> links = new Outcomes<>();
@@ -65,10 +72,12 @@ public final class DefaultSyncJob implements SyncJob {
         if (!objects.failed(p.from())) {
           boolean parentsInWarehouse = objectTypes.contains(p.from());
           links.add(LinkBatch.pair(p.from(), p.to()), pool.submit(() -> new AssociationStreamSync(p.from(), p.to(), settings, started,
-              parentsInWarehouse, liveProperties).run()));
+              parentsInWarehouse, liveProperties, changes.getOrDefault(p.from(), StatusChanges.NONE),
+              changes.getOrDefault(p.to(), StatusChanges.NONE)).run()));
         }
       }
       List<SyncReport.AssociationReport> associations = links.await(pool);
+      forgetHandledChanges(objectStreams, changes, objects, links);
       RuntimeException failure = objects.failure(links.failure(null));
       SyncReport report = report(runId, started, before, streams, associations, failure);
       if (failure != null) {
@@ -84,6 +93,23 @@ public final class DefaultSyncJob implements SyncJob {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /**
+   * A type's status changes are forgotten once every pair it belongs to (as parent or target) read
+   * the links again; otherwise they stay in its checkpoint for the next run.
+   */
+  private void forgetHandledChanges(Map<String, ObjectStreamSync> streams, Map<String, StatusChanges> changes,
+      Outcomes<SyncReport.StreamReport> objects, Outcomes<SyncReport.AssociationReport> links) {
+    streams.forEach((type, stream) -> {
+      StatusChanges handled = changes.get(type);
+      boolean pairsDone = settings.associations().stream()
+          .filter(p -> p.from().equals(type) || p.to().equals(type))
+          .allMatch(p -> !objects.failed(p.from()) && !links.failed(LinkBatch.pair(p.from(), p.to())));
+      if (!objects.failed(type) && pairsDone && !handled.isEmpty()) {
+        stream.statusChangesHandled(handled);
+      }
+    });
   }
 
   private SyncReport report(String runId, Instant started, Map<ApiCall, Long> before, List<SyncReport.StreamReport> streams,

@@ -239,14 +239,24 @@ final class ObjectStreamSync {
    */
   private void archivedPass(long now) {
     startPhase("archived", -1);
+    Set<Long> archivedBefore = new HashSet<>();
+    for (long id : sinkIds(true)) {
+      archivedBefore.add(id);
+    }
     Set<Long> inBin = new HashSet<>();
     String after = null;
     do {
       var page = client.listPage(type, properties, settings.listPageSize(), after, true);
-      page.results().forEach(r -> inBin.add(r.id()));
+      List<Long> newlyArchived = new ArrayList<>();
+      for (CrmRecord r : page.results()) {
+        inBin.add(r.id());
+        if (!archivedBefore.contains(r.id())) {
+          newlyArchived.add(r.id()); // links pointing to it must go
+        }
+      }
       archived += page.results().size();
       after = page.nextAfter();
-      write(page.results(), after == null ? checkpoint.archivedPassDone(now) : checkpoint);
+      write(page.results(), (after == null ? checkpoint.archivedPassDone(now) : checkpoint).withRelink(newlyArchived));
     } while (after != null);
     pipeline.flush(); // the rows just read must be in the sink before its archived ids are compared
     long[] stored = sinkIds(true);
@@ -256,44 +266,62 @@ final class ObjectStreamSync {
         maybeRestored.add(id);
       }
     }
-    for (int i = 0; i < maybeRestored.size(); i += BATCH_READ_MAX) {
-      List<Long> ids = maybeRestored.subList(i, Math.min(maybeRestored.size(), i + BATCH_READ_MAX));
-      Set<Long> asked = new HashSet<>(ids);
-      // A merged-away id resolves to its survivor; only records found under the id asked are restores.
-      List<CrmRecord> restored = client.batchRead(type, ids, properties, false).found().stream()
+    readLiveAgain(maybeRestored, "records came back from the recycle bin");
+  }
+
+  /**
+   * Reads the records of {@code ids} that are live, 100 a call, and writes them with their links due
+   * to be read again. A merged-away id resolves to its survivor: only records found under the id asked
+   * count.
+   */
+  private void readLiveAgain(List<Long> ids, String what) {
+    for (int i = 0; i < ids.size(); i += BATCH_READ_MAX) {
+      List<Long> chunk = ids.subList(i, Math.min(ids.size(), i + BATCH_READ_MAX));
+      Set<Long> asked = new HashSet<>(chunk);
+      List<CrmRecord> found = client.batchRead(type, chunk, properties, false).found().stream()
           .filter(r -> asked.contains(r.id())).toList();
-      if (!restored.isEmpty()) {
-        LOG.info("{} {} records came back from the recycle bin", restored.size(), type);
-        write(restored, checkpoint);
+      if (!found.isEmpty()) {
+        LOG.info("{} {} {}", found.size(), type, what);
+        write(found, checkpoint.withRelink(found.stream().map(CrmRecord::id).toList()));
       }
     }
   }
 
   /**
-   * Finds records deleted for good (GDPR deletes, or purged from the recycle bin): every live id the
-   * sink holds that the portal no longer lists is marked archived. Costs one list call per 100
-   * records, so it runs on its own cadence.
+   * Compares the portal's live ids with the sink's. Live rows the portal no longer lists were deleted
+   * for good (GDPR deletes, or purged from the recycle bin) and are marked archived; live records the
+   * sink lacks or holds archived (restored from the bin before a bin pass saw them there, or archived
+   * while the backfill passed them) are read again. Costs one list call per 100 records, so it runs
+   * after a backfill and then on its own cadence.
    */
   private void reconcile(long now) {
     startPhase("reconcile", -1);
-    long[] stored = sinkIds(false);
+    pipeline.flush(); // compare with every row read so far
+    Set<Long> stored = new HashSet<>();
+    for (long id : sinkIds(false)) {
+      stored.add(id);
+    }
     Set<Long> live = new HashSet<>();
+    List<Long> missing = new ArrayList<>();
     String after = null;
     do {
       var page = client.listPage(type, List.of("hs_object_id"), settings.listPageSize(), after, false);
-      page.results().forEach(r -> live.add(r.id()));
+      for (CrmRecord r : page.results()) {
+        live.add(r.id());
+        if (!stored.contains(r.id())) {
+          missing.add(r.id());
+        }
+      }
       after = page.nextAfter();
     } while (after != null);
-    List<Long> gone = new ArrayList<>();
-    for (long id : stored) {
-      if (!live.contains(id)) {
-        gone.add(id);
-      }
-    }
-    int marked = markArchived(gone, Instant.ofEpochMilli(now));
-    if (marked > 0) {
+    List<Long> gone = stored.stream().filter(id -> !live.contains(id)).sorted().toList();
+    if (!gone.isEmpty()) {
+      write(List.of(), checkpoint.withRelink(gone)); // first: the links to them are re-read even after a crash
+      pipeline.flush();
+      int marked = markArchived(gone, Instant.ofEpochMilli(now));
       LOG.info("{} {} records no longer exist in HubSpot; marked archived", marked, type);
     }
+    readLiveAgain(missing, "records were live in HubSpot but missing or archived in the warehouse; read them");
     write(List.of(), checkpoint.reconciled(now));
   }
 
@@ -350,13 +378,14 @@ final class ObjectStreamSync {
     RecordBatch.Builder builder = RecordBatch.builder(type, columns, allocator, syncedAt, runId);
     records.forEach(builder::add);
     RecordBatch batch = builder.build();
-    checkpoint = next;
+    StreamCheckpoint position = next.withRelink(mergeRelink(records));
+    checkpoint = position;
     pipeline.submit(new WritePipeline.Job() {
       @Override
       public void run() {
-        Checkpoint position = new Checkpoint(type, next.json());
-        WriteResult result = sink.write(batch, position);
-        settings.saveCheckpoint(position);
+        Checkpoint stored = new Checkpoint(type, position.json());
+        WriteResult result = sink.write(batch, stored);
+        settings.saveCheckpoint(stored);
         read += records.size();
         phaseRead += records.size();
         written += result.written();
@@ -422,18 +451,65 @@ final class ObjectStreamSync {
    */
   private void markMergedAway(List<CrmRecord> records) {
     for (CrmRecord r : records) {
-      String merged = r.properties().get(MERGED_IDS);
-      if (merged == null || merged.isBlank() || r.archived()) {
-        continue;
+      List<Long> ids = mergedIds(r);
+      if (!ids.isEmpty()) {
+        markArchived(ids, r.updatedAt() != null ? r.updatedAt() : syncedAt);
       }
-      List<Long> ids = new ArrayList<>();
-      for (String part : merged.split(";")) {
-        String id = part.trim();
-        if (!id.isEmpty() && id.chars().allMatch(Character::isDigit) && Long.parseLong(id) != r.id()) {
-          ids.add(Long.parseLong(id));
-        }
-      }
-      markArchived(ids, r.updatedAt() != null ? r.updatedAt() : syncedAt);
     }
+  }
+
+  /** The ids a live record absorbed by merges (none for an archived one). */
+  private static List<Long> mergedIds(CrmRecord r) {
+    String merged = r.properties().get(MERGED_IDS);
+    if (merged == null || merged.isBlank() || r.archived()) {
+      return List.of();
+    }
+    List<Long> ids = new ArrayList<>();
+    for (String part : merged.split(";")) {
+      String id = part.trim();
+      if (!id.isEmpty() && id.length() < 19 && id.chars().allMatch(Character::isDigit) && Long.parseLong(id) != r.id()) {
+        ids.add(Long.parseLong(id));
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * A merge moves the absorbed records' links to the survivor and moves no date of the records
+   * linked to them: survivor and absorbed ids have their links, and the links pointing to them, read
+   * again. Outside a merge the list is empty.
+   */
+  private static List<Long> mergeRelink(List<CrmRecord> records) {
+    List<Long> ids = new ArrayList<>();
+    for (CrmRecord r : records) {
+      List<Long> merged = mergedIds(r);
+      if (!merged.isEmpty()) {
+        ids.add(r.id());
+        ids.addAll(merged);
+      }
+    }
+    return ids;
+  }
+
+  /** The ids (or all, past the limit) whose links the association pairs must read again. */
+  StatusChanges statusChanges() {
+    return new StatusChanges(Set.copyOf(checkpoint.relinkIds()), Boolean.TRUE.equals(checkpoint.relinkAll()));
+  }
+
+  /**
+   * Forgets the status changes the association pairs have handled: an empty write with the position
+   * without them. Only after the stream (and its pipeline) finished without failure.
+   */
+  void statusChangesHandled(StatusChanges handled) {
+    StreamCheckpoint next = checkpoint.withoutRelink(handled.ids(), handled.all());
+    if (next.equals(checkpoint)) {
+      return;
+    }
+    try (RecordBatch empty = RecordBatch.builder(type, columns, allocator, syncedAt, runId).build()) {
+      Checkpoint position = new Checkpoint(type, next.json());
+      sink.write(empty, position);
+      settings.saveCheckpoint(position);
+    }
+    checkpoint = next;
   }
 }

@@ -105,6 +105,17 @@ public interface WarehouseSink extends AutoCloseable {
     throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot mark rows archived");
   }
 
+  /**
+   * The distinct parents, ascending, of the link table of {@code fromType → toType} that hold a link
+   * to one of {@code toIds}; empty if the table does not exist. The engine re-reads their links when
+   * a target record is archived, deleted, merged or restored, which moves no date of the parent.
+   * Unsupported by default, as {@link #ids}: the engine then finds such parents only through HubSpot
+   * (targets that are live again) and at the next full scan.
+   */
+  default long[] parentsLinkedTo(String fromType, String toType, Collection<Long> toIds) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot look up links by target");
+  }
+
   /** The longest identifier the warehouse accepts, in UTF-8 bytes (PostgreSQL: 63). */
   default int maxIdentifierBytes() {
     return 63;

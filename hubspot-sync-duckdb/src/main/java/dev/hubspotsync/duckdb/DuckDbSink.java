@@ -482,17 +482,44 @@ public final class DuckDbSink implements WarehouseSink, SupportsTransactions {
       try (PreparedStatement select = c.prepareStatement("SELECT " + DuckNames.quote(SystemColumns.ID) + " FROM "
           + table + " WHERE " + DuckNames.quote(SystemColumns.ARCHIVED) + " = ? ORDER BY 1")) {
         select.setBoolean(1, archived);
-        long[] ids = new long[1024];
-        int n = 0;
         try (ResultSet rs = select.executeQuery()) {
-          while (rs.next()) {
-            if (n == ids.length) {
-              ids = Arrays.copyOf(ids, n * 2);
-            }
-            ids[n++] = rs.getLong(1);
-          }
+          return longs(rs);
         }
-        return Arrays.copyOf(ids, n);
+      }
+    });
+  }
+
+  /** The first column of every row, as longs. */
+  private static long[] longs(ResultSet rs) throws SQLException {
+    long[] values = new long[1024];
+    int n = 0;
+    while (rs.next()) {
+      if (n == values.length) {
+        values = Arrays.copyOf(values, n * 2);
+      }
+      values[n++] = rs.getLong(1);
+    }
+    return Arrays.copyOf(values, n);
+  }
+
+  @Override
+  public long[] parentsLinkedTo(String fromType, String toType, Collection<Long> toIds) {
+    Objects.requireNonNull(toIds, "toIds");
+    String pair = LinkBatch.pair(fromType, toType);
+    ready("look up the links of " + pair);
+    String name = resolveTable(LINK, pair);
+    if (name == null || toIds.isEmpty()) {
+      return new long[0];
+    }
+    String table = qualifiedTable(name);
+    StringBuilder in = new StringBuilder();
+    for (long id : toIds) { // numbers only: nothing to quote
+      in.append(in.length() == 0 ? "" : ",").append(id);
+    }
+    return db.transaction("look up links in " + table, null, c -> {
+      try (PreparedStatement select = c.prepareStatement("SELECT DISTINCT from_id FROM " + table
+          + " WHERE to_id IN (" + in + ") ORDER BY 1"); ResultSet rs = select.executeQuery()) {
+        return longs(rs);
       }
     });
   }

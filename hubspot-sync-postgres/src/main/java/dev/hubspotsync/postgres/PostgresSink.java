@@ -530,19 +530,24 @@ public final class PostgresSink implements WarehouseSink, SupportsTransactions {
           + " WHERE " + PgNames.quote(SystemColumns.ARCHIVED) + " = ? ORDER BY 1")) {
         select.setBoolean(1, archived);
         select.setFetchSize(50_000);
-        long[] ids = new long[1024];
-        int n = 0;
         try (ResultSet rs = select.executeQuery()) {
-          while (rs.next()) {
-            if (n == ids.length) {
-              ids = Arrays.copyOf(ids, n * 2);
-            }
-            ids[n++] = rs.getLong(1);
-          }
+          return longs(rs);
         }
-        return Arrays.copyOf(ids, n);
       }
     });
+  }
+
+  /** The first column of every row, as longs. */
+  private static long[] longs(ResultSet rs) throws SQLException {
+    long[] values = new long[1024];
+    int n = 0;
+    while (rs.next()) {
+      if (n == values.length) {
+        values = Arrays.copyOf(values, n * 2);
+      }
+      values[n++] = rs.getLong(1);
+    }
+    return Arrays.copyOf(values, n);
   }
 
   /** Sets {@code _hs_archived} and {@code _hs_archived_at} of the rows not archived yet; other columns stay. */
@@ -569,6 +574,31 @@ public final class PostgresSink implements WarehouseSink, SupportsTransactions {
         int changed = update.executeUpdate();
         array.free();
         return changed;
+      }
+    });
+  }
+
+  @Override
+  public long[] parentsLinkedTo(String fromType, String toType, Collection<Long> toIds) {
+    Objects.requireNonNull(toIds, "toIds");
+    String pair = LinkBatch.pair(fromType, toType);
+    checkOpen("look up the links of " + pair);
+    setUp();
+    String name = resolveTable(LINK, pair);
+    if (name == null || toIds.isEmpty()) {
+      return new long[0];
+    }
+    String table = db.qualifiedTable(name);
+    return db.transaction("look up links in " + table, 0, c -> {
+      try (PreparedStatement select = c.prepareStatement("SELECT DISTINCT from_id FROM " + table
+          + " WHERE to_id = ANY (?) ORDER BY 1")) {
+        Array array = c.createArrayOf("bigint", toIds.toArray());
+        select.setArray(1, array);
+        try (ResultSet rs = select.executeQuery()) {
+          return longs(rs);
+        } finally {
+          array.free();
+        }
       }
     });
   }

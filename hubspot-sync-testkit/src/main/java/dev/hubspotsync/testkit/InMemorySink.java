@@ -270,6 +270,18 @@ public final class InMemorySink implements WarehouseSink, SupportsTransactions {
   }
 
   @Override
+  public long[] parentsLinkedTo(String fromType, String toType, java.util.Collection<Long> toIds) {
+    Objects.requireNonNull(toIds, "toIds");
+    Set<Long> targets = new HashSet<>(toIds);
+    synchronized (published) {
+      TreeMap<Long, List<LinkRow>> table = linkTables.getOrDefault(LinkBatch.pair(fromType, toType), new TreeMap<>());
+      return table.entrySet().stream()
+          .filter(e -> e.getValue().stream().anyMatch(l -> targets.contains(l.toId())))
+          .mapToLong(Map.Entry::getKey).toArray();
+    }
+  }
+
+  @Override
   public Optional<Checkpoint> checkpoint(String stream) {
     Objects.requireNonNull(stream, "stream");
     synchronized (published) {

@@ -758,6 +758,39 @@ public abstract class WarehouseSinkContract {
     assertCheckpoint(reversePair, "{\"after\":100}");
   }
 
+  /**
+   * parentsLinkedTo lists, once each and ascending, the parents of one pair's link table that link
+   * to any of the given targets; other pairs, unknown targets and a missing table give nothing.
+   */
+  @Test
+  void parentsLinkedToListsTheParentsOfGivenTargets() throws Exception {
+    String contacts = "target_contacts";
+    String deals = "target_deals";
+    String pair = LinkBatch.pair(contacts, deals);
+    if (!supportsIds()) {
+      assertThrows(UnsupportedOperationException.class, () -> sink.parentsLinkedTo(contacts, deals, List.of(1L)),
+          "parentsLinkedTo() of a sink whose test says supportsIds() is false");
+      return;
+    }
+    assertArrayEquals(new long[0], sink.parentsLinkedTo(contacts, deals, List.of(100L)),
+        "parentsLinkedTo before " + pair + " has a link table");
+    sink.replaceAssociations(new LinkBatch(contacts, deals, List.of(1L, 2L, 3L, BIG_ID),
+        List.of(new LinkRow(1, 100, 3, "HUBSPOT_DEFINED", null), new LinkRow(1, 100, 7, "USER_DEFINED", "Champion"),
+            new LinkRow(2, 200, 3, "HUBSPOT_DEFINED", null), new LinkRow(3, 100, 3, "HUBSPOT_DEFINED", null),
+            new LinkRow(BIG_ID, BIG_ID, 3, "HUBSPOT_DEFINED", null)), SYNCED_1),
+        new Checkpoint(pair, "{\"after\":1}"));
+    sink.replaceAssociations(new LinkBatch(deals, contacts, List.of(100L),
+        List.of(new LinkRow(100, 9, 4, "HUBSPOT_DEFINED", null)), SYNCED_1), new Checkpoint("reverse", "{}"));
+
+    assertArrayEquals(new long[] {1, 3}, sink.parentsLinkedTo(contacts, deals, List.of(100L, 404L)),
+        "parents of " + pair + " linked to deal 100 (parent 1 twice, by two type ids)");
+    assertArrayEquals(new long[] {2, BIG_ID}, sink.parentsLinkedTo(contacts, deals, List.of(200L, BIG_ID)),
+        "parents of " + pair + " linked to deals 200 and " + BIG_ID);
+    assertArrayEquals(new long[0], sink.parentsLinkedTo(contacts, deals, List.of(9L)),
+        "parents of " + pair + " linked to 9, which only the reverse pair holds");
+    assertArrayEquals(new long[0], sink.parentsLinkedTo(contacts, deals, List.of()), "parentsLinkedTo of no ids");
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Crashes
 
