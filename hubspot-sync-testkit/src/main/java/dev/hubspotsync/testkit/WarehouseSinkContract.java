@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hubspotsync.SyncJob;
 import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.batch.BatchAllocator;
 import dev.hubspotsync.batch.ColumnType;
@@ -18,7 +19,10 @@ import dev.hubspotsync.batch.RecordBatch;
 import dev.hubspotsync.batch.SystemColumns;
 import dev.hubspotsync.client.ApiCall;
 import dev.hubspotsync.client.CrmRecord;
+import dev.hubspotsync.client.HubSpotClient;
+import dev.hubspotsync.client.HubSpotCredentials;
 import dev.hubspotsync.client.PropertyDefinition;
+import dev.hubspotsync.ratelimit.RateBudget;
 import dev.hubspotsync.schema.ColumnMapping;
 import dev.hubspotsync.schema.ColumnNamer;
 import dev.hubspotsync.schema.SchemaDrift;
@@ -147,8 +151,9 @@ import org.junit.jupiter.api.Test;
  * Each test uses object types and streams of its own (named after the test, e.g.
  * {@code rewrite_contacts}; one test uses the custom object type id {@code 2-90001}), so tests
  * do not see each other's tables even if {@link #newSink()} shares a database across tests; it
- * must still return a sink without leftovers from earlier runs. A test's sink is used from the
- * test's thread, except in {@code concurrentWritersToDifferentObjectTypesAllLand}, which
+ * must still return a sink without leftovers from earlier runs (the two tests that sync a
+ * {@link FakeHubSpot} portal over HTTP with {@link SyncJob} both write {@code deals}). A test's
+ * sink is used from the test's thread, except in {@code concurrentWritersToDifferentObjectTypesAllLand}, which
  * writes from four threads at once. The contract's {@code @BeforeEach} calls {@link #newSink()}
  * before any {@code @BeforeEach} of the subclass runs, and its {@code @AfterEach} closes the
  * sink after the subclass's {@code @AfterEach} methods; do per-test setup inside
@@ -169,6 +174,14 @@ public abstract class WarehouseSinkContract {
   private static final Instant SYNCED_2 = Instant.parse("2026-03-02T09:00:00.000001Z");
   private static final String RUN_1 = "contract-run-1";
   private static final String RUN_2 = "contract-run-2";
+  private static final Instant PORTAL_START = Instant.parse("2026-11-02T09:00:00Z");
+  /** A HubSpot-calculated number property (issue 12). */
+  private static final String PROBABILITY = "hs_deal_stage_probability";
+  /** Doubles as HubSpot sends them in full ({@link #NUMBERS} are the doubles they are). */
+  private static final List<String> NUMBERS_SENT = List.of("0.5476861596107483", "1.2000000000000002",
+      "0.200000000000000011102230246251565404236316680908203125", "9007199254740993");
+  private static final List<Double> NUMBERS = List.of(0.5476861596107483, 1.2000000000000002, 0.2,
+      9007199254740992.0);
   /** Above 2^53: a value that passes through a double comes back changed. */
   private static final long BIG_ID = 9_007_199_254_740_993L;
 
@@ -654,6 +667,53 @@ public abstract class WarehouseSinkContract {
   }
 
   /**
+   * Regression for issue 12, end to end: a FakeHubSpot portal whose number property holds doubles
+   * in full, synced over HTTP by {@link SyncJob}. Each value is in its {@code DOUBLE} column as the
+   * double HubSpot holds; none is in {@code _hs_unparsed}.
+   */
+  @Test
+  void numbersSyncedFromHubSpotAreExactDoubles() throws Exception {
+    try (FakeHubSpot hubspot = numbersPortal()) {
+      sync(hubspot);
+
+      assertTrue(sink.describe("deals").containsAll(List.of(new ColumnMapping("amount", "amount", ColumnType.DOUBLE),
+          new ColumnMapping(PROBABILITY, PROBABILITY, ColumnType.DOUBLE))), "describe() of deals: number columns DOUBLE");
+      assertSyncedNumbers(hubspot);
+    }
+  }
+
+  /**
+   * A table whose number columns an earlier version made {@code DECIMAL} (its old rows too): the
+   * next sync converts the columns to {@code DOUBLE}, old values become doubles, and the values the
+   * old version kept in {@code _hs_unparsed} arrive in their columns.
+   */
+  @Test
+  void aSyncConvertsLegacyDecimalColumnsKeepingTheirValues() throws Exception {
+    try (FakeHubSpot hubspot = numbersPortal()) {
+      List<Long> deals = hubspot.portal().ids("deals");
+      List<ColumnMapping> legacy = List.of(new ColumnMapping("amount", "amount", ColumnType.DECIMAL),
+          new ColumnMapping(PROBABILITY, PROBABILITY, ColumnType.DECIMAL));
+      sink.evolve("deals", legacy);
+      write(batch("deals", legacy, record(999, T1, "amount", "12.5", PROBABILITY, "0.25"),
+          record(deals.get(0), T1, "amount", "3", PROBABILITY, NUMBERS_SENT.get(0))), "legacy_run", "{}");
+      assertJson("deals", row("deals", deals.get(0)), SystemColumns.UNPARSED,
+          JSON.writeValueAsString(Map.of(PROBABILITY, NUMBERS_SENT.get(0))));
+
+      SyncReport report = sync(hubspot);
+
+      assertTrue(report.stream("deals").drift().containsAll(List.of("deals: amount converted from DECIMAL to DOUBLE",
+          "deals: " + PROBABILITY + " converted from DECIMAL to DOUBLE")), () -> "drift reported: "
+          + report.stream("deals").drift());
+      assertEquals(legacy.stream().map(m -> new ColumnMapping(m.property(), m.column(), ColumnType.DOUBLE)).toList(),
+          sink.describe("deals").subList(0, 2), "describe() of deals after the sync: the legacy columns are DOUBLE");
+      assertSyncedNumbers(hubspot);
+      // A row HubSpot no longer serves keeps its values, now doubles.
+      assertValue("deals", row("deals", 999), "amount", 12.5);
+      assertValue("deals", row("deals", 999), PROBABILITY, 0.25);
+    }
+  }
+
+  /**
    * A text value the warehouse cannot hold as it is (a NUL character: PostgreSQL rejects it) is
    * either stored as it is or changed to fit and counted in {@link WriteResult#valuesCleaned()};
    * the rest of the row is written either way.
@@ -1059,6 +1119,40 @@ public abstract class WarehouseSinkContract {
 
   // ---------------------------------------------------------------------------------------------
   // Helpers
+
+  /** A portal with a deal per sent number, in {@link #PROBABILITY}, and {@code amount} 12.5. */
+  private static FakeHubSpot numbersPortal() {
+    FakeHubSpot hubspot = FakeHubSpot.start(PortalSpec.builder().contacts(0).companies(0).deals(NUMBERS_SENT.size())
+        .tickets(0).calls(0).subscriptions(0).unlimited().clock(PortalClock.fixed(PORTAL_START)).build());
+    hubspot.portal().addProperty("deals", PROBABILITY, "Deal probability", "number", "calculation_equation");
+    List<Long> deals = hubspot.portal().ids("deals");
+    for (int i = 0; i < NUMBERS_SENT.size(); i++) {
+      hubspot.portal().update("deals", deals.get(i), Map.of(PROBABILITY, NUMBERS_SENT.get(i), "amount", "12.5"));
+    }
+    return hubspot;
+  }
+
+  /** One run of the deals of {@code hubspot} into the sink, over HTTP, in the portal's virtual time. */
+  private SyncReport sync(FakeHubSpot hubspot) {
+    PortalClock clock = hubspot.clock();
+    clock.advance(Duration.ofMinutes(2));
+    try (HubSpotClient client = HubSpotClient.builder().baseUrl(hubspot.baseUrl())
+        .credentials(HubSpotCredentials.privateApp(hubspot.token())).clock(clock.asClock()).sleeper(clock::advance)
+        .rateBudget(RateBudget.tokenBucket().clock(clock.asClock()).sleeper(clock::advance).build()).build()) {
+      return SyncJob.builder().client(client).sink(sink).addObjectTypes("deals").clock(clock.asClock())
+          .archivedPassEvery(Duration.ZERO).build().run();
+    }
+  }
+
+  private void assertSyncedNumbers(FakeHubSpot hubspot) throws Exception {
+    List<Long> deals = hubspot.portal().ids("deals");
+    for (int i = 0; i < NUMBERS_SENT.size(); i++) {
+      Map<String, Object> row = row("deals", deals.get(i));
+      assertValue("deals", row, PROBABILITY, NUMBERS.get(i));
+      assertValue("deals", row, "amount", 12.5);
+      assertValue("deals", row, SystemColumns.UNPARSED, null);
+    }
+  }
 
   private ColumnNamer namer() {
     return ColumnNamer.forDialect(sink.maxIdentifierBytes());
