@@ -408,6 +408,23 @@ class PostgresSinkIT extends SinkTestBase {
   }
 
   @Test
+  void aViewOnALegacyNumericColumnStopsItsConversionWithPostgresMessage() {
+    sink.evolve("deals", List.of(new ColumnMapping("amount", "amount", ColumnType.DECIMAL)));
+    String view = TestPostgres.quote(schema) + ".deal_amounts";
+    TestPostgres.execute("CREATE VIEW " + view + " AS SELECT id, amount FROM " + TestPostgres.quote(schema) + ".deals");
+    List<ColumnMapping> doubles = List.of(new ColumnMapping("amount", "amount", ColumnType.DOUBLE));
+
+    assertThatThrownBy(() -> write("deals", doubles, "1", Batches.record(1, T1, props("amount", "0.5"))))
+        .isInstanceOf(WarehouseException.class).hasMessageContaining("deal_amounts");
+    assertThat(sink.describe("deals")).containsExactly(new ColumnMapping("amount", "amount", ColumnType.DECIMAL));
+    assertThat(sink.checkpoint("deals")).isEmpty();
+
+    TestPostgres.execute("DROP VIEW " + view);
+    assertThat(write("deals", doubles, "1", Batches.record(1, T1, props("amount", "0.5"))).written()).isEqualTo(1);
+    assertThat(row("deals", 1)).containsEntry("amount", 0.5);
+  }
+
+  @Test
   void writeBeforeEvolveFailsAndNamesTheFix() {
     assertThatThrownBy(() -> write("contacts", COLUMNS, "1", Batches.record(1, T1, props())))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("evolve() must run first");
