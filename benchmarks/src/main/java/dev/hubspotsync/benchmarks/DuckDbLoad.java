@@ -62,7 +62,7 @@ import org.duckdb.DuckDBConnection;
  */
 public final class DuckDbLoad {
   private static final String[] STEMS = {"text", "number", "flag", "day", "moment"};
-  private static final ColumnType[] TYPES = {ColumnType.TEXT, ColumnType.DECIMAL, ColumnType.BOOLEAN, ColumnType.DATE,
+  private static final ColumnType[] TYPES = {ColumnType.TEXT, ColumnType.DOUBLE, ColumnType.BOOLEAN, ColumnType.DATE,
       ColumnType.TIMESTAMP};
   private static final int[] COUNTS = {20, 10, 8, 6, 6};
   private static final Instant SYNCED = Instant.parse("2026-11-22T00:00:00Z");
@@ -287,7 +287,7 @@ public final class DuckDbLoad {
       case TEXT: return n == 0 ? "person" + id + "@example" + (id % 97) + ".com"
           : n % 5 == 0 ? "A longer free-text note about contact " + id + ", field " + n + ", seed " + seed
           : "value-" + n + "-" + (seed % 100_003);
-      case DECIMAL: return (seed * (n + 1)) % 10_000_000 + "." + (seed % 100);
+      case DOUBLE: return (seed * (n + 1)) % 10_000_000 + "." + (seed % 100);
       case BOOLEAN: return ((seed >> n) & 1) == 0 ? "true" : "false";
       case DATE: return LocalDate.of(2000, 1, 1).plusDays((seed + n * 37L) % 9_000).toString();
       default: return Long.toString(1_600_000_000_000L + (seed * 1_000 + n) % 100_000_000_000L);

@@ -303,7 +303,7 @@ public final class PostgresLoad {
   private static List<ColumnMapping> columns() {
     List<ColumnMapping> columns = new ArrayList<>();
     add(columns, "text", TEXT, ColumnType.TEXT);
-    add(columns, "number", DECIMAL, ColumnType.DECIMAL);
+    add(columns, "number", DECIMAL, ColumnType.DOUBLE);
     add(columns, "flag", BOOL, ColumnType.BOOLEAN);
     add(columns, "day", DATE, ColumnType.DATE);
     add(columns, "moment", DATETIME, ColumnType.TIMESTAMP);

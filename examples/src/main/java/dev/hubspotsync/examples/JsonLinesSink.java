@@ -11,6 +11,7 @@ import dev.hubspotsync.batch.ColumnType;
 import dev.hubspotsync.batch.RecordBatch;
 import dev.hubspotsync.batch.SystemColumns;
 import dev.hubspotsync.schema.ColumnMapping;
+import dev.hubspotsync.schema.SchemaDrift;
 import dev.hubspotsync.sink.Checkpoint;
 import dev.hubspotsync.sink.LinkBatch;
 import dev.hubspotsync.sink.LinkRow;
@@ -133,6 +134,14 @@ public class JsonLinesSink implements WarehouseSink {
           stored.addObject().put("property", column.property()).put("column", column.column())
               .put("type", column.type().name());
           changed = true;
+        } else if (column.type() == ColumnType.DOUBLE) {
+          // The one conversion: a legacy DECIMAL column becomes DOUBLE; decode() reads its old text as a double.
+          for (JsonNode c : stored) {
+            if (c.get("column").asText().equals(column.column()) && c.get("type").asText().equals("DECIMAL")) {
+              ((ObjectNode) c).put("type", ColumnType.DOUBLE.name());
+              changed = true;
+            }
+          }
         }
       }
       if (changed) {
@@ -155,6 +164,10 @@ public class JsonLinesSink implements WarehouseSink {
     String type = batch.objectType();
     Path file = tableFile(type).orElseThrow(() -> new WarehouseException("No table for object type '" + type
         + "' in " + directory + ": evolve() creates it before the first write", null, false, null));
+    List<ColumnMapping> conversions = SchemaDrift.conversions(describe(type), batch.columns());
+    if (!conversions.isEmpty()) {
+      evolve(type, conversions);
+    }
     Set<String> columns = new HashSet<>();
     SystemColumns.ALL.forEach(c -> columns.add(c.name()));
     describe(type).forEach(m -> columns.add(m.column()));
@@ -278,7 +291,7 @@ public class JsonLinesSink implements WarehouseSink {
 
   /**
    * Every row of an object type's file, read from disk, as column → value for every column of the
-   * table (null where a row has none): Long, String, BigDecimal, Boolean, LocalDate, Instant.
+   * table (null where a row has none): Long, String, Double, BigDecimal, Boolean, LocalDate, Instant.
    */
   public List<Map<String, Object>> rows(String objectType) {
     Optional<Path> file = tableFile(objectType);
@@ -330,6 +343,8 @@ public class JsonLinesSink implements WarehouseSink {
       return f.numberNode((Long) value);
     } else if (value instanceof Boolean) {
       return f.booleanNode((Boolean) value);
+    } else if (value instanceof Double) {
+      return f.numberNode((Double) value);
     } else if (value instanceof BigDecimal) {
       return f.textNode(((BigDecimal) value).toPlainString());
     }
@@ -343,6 +358,7 @@ public class JsonLinesSink implements WarehouseSink {
     switch (type) {
       case BIGINT: return value.asLong();
       case BOOLEAN: return value.asBoolean();
+      case DOUBLE: return value.isNumber() ? value.doubleValue() : Double.parseDouble(value.asText());
       case DECIMAL: return new BigDecimal(value.asText());
       case DATE: return LocalDate.parse(value.asText());
       case TIMESTAMP: return Instant.parse(value.asText());

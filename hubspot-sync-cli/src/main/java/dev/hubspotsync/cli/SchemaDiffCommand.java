@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "schema-diff", mixinStandardHelpOptions = true,
     description = {"Shows how the portal's properties differ from the warehouse's columns, changing nothing.",
-        "Lists added, removed and retyped properties and the statements the next sync would run."})
+        "Lists added, removed, retyped and converted properties and the statements the next sync would run."})
 final class SchemaDiffCommand implements Callable<Integer> {
   private final Context ctx;
 
@@ -53,10 +53,10 @@ final class SchemaDiffCommand implements Callable<Integer> {
         }
         List<ColumnMapping> stored = sink.describe(type);
         SchemaDrift drift = SchemaDrift.analyze(type, live, stored, namer);
-        // A run evolves when the table is new or columns were added; nothing else changes the table.
-        List<String> statements = stored.isEmpty() || !drift.added().isEmpty()
-            ? sink.evolveStatements(type, drift.added()) : List.of();
-        changes += drift.added().size() + drift.removed().size() + drift.retyped().size();
+        // A run evolves when the table is new, columns were added or legacy DECIMAL columns convert to DOUBLE.
+        List<String> statements = stored.isEmpty() || !drift.evolveColumns().isEmpty()
+            ? sink.evolveStatements(type, drift.evolveColumns()) : List.of();
+        changes += drift.added().size() + drift.removed().size() + drift.retyped().size() + drift.converted().size();
         if (json) {
           ObjectNode t = types.addObject();
           t.put("objectType", type);
@@ -64,6 +64,7 @@ final class SchemaDiffCommand implements Callable<Integer> {
           t.set("added", Json.MAPPER.valueToTree(drift.added()));
           t.set("removed", Json.MAPPER.valueToTree(drift.removed()));
           t.set("retyped", Json.MAPPER.valueToTree(drift.retyped()));
+          t.set("converted", Json.MAPPER.valueToTree(drift.converted()));
           t.set("statements", Json.MAPPER.valueToTree(statements));
         } else {
           ctx.out().println(stored.isEmpty() ? type + ": no table yet; the next sync creates it with "

@@ -3,6 +3,7 @@ package dev.hubspotsync.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hubspotsync.batch.ColumnType;
 import dev.hubspotsync.schema.ColumnMapping;
 import dev.hubspotsync.testkit.FakeHubSpot;
 import dev.hubspotsync.testkit.InMemorySink;
@@ -151,6 +152,29 @@ class StatusAndSchemaDiffTest {
     assertThat(describe(file, "deals")).isEqualTo(before).noneMatch(c -> c.property().equals("renewal_owner"));
     assertThat(cli.run("status", "--config", config).out()).containsPattern("(?m)^deals +incremental")
         .contains("last run: " + sync.json().get("runId").asText());
+  }
+
+  @Test
+  void schemaDiffListsTheConversionOfALegacyDecimalColumnAndTheSyncMakesIt() {
+    cli.sinks = Sinks::open;
+    Path file = dir.resolve("warehouse.duckdb");
+    List<ColumnMapping> legacy = List.of(new ColumnMapping("amount", "amount", ColumnType.DECIMAL));
+    try (var sink = dev.hubspotsync.duckdb.DuckDbSink.builder().file(file).build()) {
+      sink.evolve("deals", legacy); // as an earlier version made number columns
+    }
+
+    CliHarness.Run diff = cli.run("schema-diff", "--config", config);
+
+    assertThat(diff.exit()).as(diff.toString()).isZero();
+    assertThat(diff.out()).contains("deals: amount converted from DECIMAL to DOUBLE")
+        .contains("ALTER COLUMN \"amount\" TYPE DOUBLE");
+    assertThat(describe(file, "deals")).isEqualTo(legacy);
+
+    CliHarness.Run sync = cli.run("sync", "--config", config);
+
+    assertThat(sync.exit()).as(sync.toString()).isZero();
+    assertThat(describe(file, "deals")).startsWith(new ColumnMapping("amount", "amount", ColumnType.DOUBLE));
+    assertThat(cli.run("schema-diff", "--config", config).out()).doesNotContain("converted");
   }
 
   private static List<ColumnMapping> describe(Path file, String type) {

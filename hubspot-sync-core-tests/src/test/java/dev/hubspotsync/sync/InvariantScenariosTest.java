@@ -16,7 +16,6 @@ import dev.hubspotsync.testkit.InMemorySink;
 import dev.hubspotsync.testkit.PortalSpec;
 import dev.hubspotsync.testkit.RecordSnapshot;
 import dev.hubspotsync.testkit.Row;
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -73,7 +72,7 @@ class InvariantScenariosTest {
       for (int i = 0; i < edited.size(); i++) {
         Row row = f.sink.row("contacts", edited.get(i)).orElseThrow();
         assertThat(row.get("firstname")).isEqualTo("New " + i);
-        assertThat((BigDecimal) row.get("nps_score")).isEqualByComparingTo("2");
+        assertThat(row.get("nps_score")).isEqualTo(2.0);
         assertThat(row.updatedAt()).isEqualTo(newerDates.get(edited.get(i)));
       }
       PortalTruth.assertSinkMatchesPortal(f, "contacts");
@@ -217,7 +216,7 @@ class InvariantScenariosTest {
 
   /**
    * {@code favorite_color} (a string) is retyped to number before the first sync, so its column is
-   * DECIMAL: the stored words do not parse. The load does not fail; each raw text is kept in
+   * DOUBLE: the stored words do not parse. The load does not fail; each raw text is kept in
    * {@code _hs_unparsed}. Later "abc" joins them, and a contact whose value becomes "42" gets the number
    * and loses its stale unparsed text.
    */
@@ -228,7 +227,7 @@ class InvariantScenariosTest {
 
       SyncReport first = f.run("contacts");
 
-      assertThat(column(f, "favorite_color").type()).isEqualTo(ColumnType.DECIMAL);
+      assertThat(column(f, "favorite_color").type()).isEqualTo(ColumnType.DOUBLE);
       List<RecordSnapshot> words = f.hubspot.snapshot().live("contacts").stream()
           .filter(r -> r.properties().get("favorite_color") != null && !r.properties().get("favorite_color").isEmpty())
           .toList();
@@ -255,7 +254,7 @@ class InvariantScenariosTest {
       assertThat(abcRow.get("favorite_color")).isNull();
       assertThat(PortalTruth.unparsed(abcRow)).containsEntry("favorite_color", "abc");
       Row numberRow = f.sink.row("contacts", fortyTwo).orElseThrow();
-      assertThat((BigDecimal) numberRow.get("favorite_color")).isEqualByComparingTo("42");
+      assertThat(numberRow.get("favorite_color")).isEqualTo(42.0);
       assertThat(PortalTruth.unparsed(numberRow)).as("stale unparsed text is gone").doesNotContainKey("favorite_color");
       PortalTruth.assertSinkMatchesPortal(f, "contacts");
     }

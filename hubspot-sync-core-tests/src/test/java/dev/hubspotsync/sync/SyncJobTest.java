@@ -152,7 +152,7 @@ class SyncJobTest {
 
       assertThat(f.sink.describe("contacts")).extracting(m -> m.property()).contains("favorite_food", "notes_long");
       assertThat(f.sink.row("contacts", id).orElseThrow().get("favorite_food")).isEqualTo("ramen");
-      assertThat(f.sink.row("contacts", id).orElseThrow().get("nps_score")).isNull(); // kept DECIMAL; "n/a" goes to _hs_unparsed
+      assertThat(f.sink.row("contacts", id).orElseThrow().get("nps_score")).isNull(); // kept DOUBLE; "n/a" goes to _hs_unparsed
       assertThat((String) f.sink.row("contacts", id).orElseThrow().get(SystemColumns.UNPARSED)).contains("n/a");
       assertThat(report.stream("contacts").unparsedValues()).isGreaterThanOrEqualTo(1);
       assertThat(String.join("\n", report.stream("contacts").drift())).contains("favorite_food").contains("notes_long")

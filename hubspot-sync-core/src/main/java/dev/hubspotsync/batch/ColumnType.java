@@ -4,7 +4,17 @@ package dev.hubspotsync.batch;
 public enum ColumnType {
   /** Text of any length (HubSpot string, enumeration, phone_number and unknown types). */
   TEXT,
-  /** Exact decimal, precision 38, scale 9 (HubSpot number). */
+  /**
+   * An IEEE 754 binary64 double (HubSpot number: HubSpot stores numbers as doubles). Values are
+   * parsed with round-to-nearest, so each value HubSpot sends is the double HubSpot holds; integers
+   * are exact up to 2^53.
+   */
+  DOUBLE,
+  /**
+   * Exact decimal, precision 38, scale 9: how number properties were stored before {@link #DOUBLE}.
+   * Still read from existing tables; {@link dev.hubspotsync.schema.SchemaDrift} converts such columns
+   * to {@code DOUBLE} (see {@code docs/warehouses.md}), and no new column gets this type.
+   */
   DECIMAL,
   BOOLEAN,
   /** A calendar date (HubSpot date, stored by HubSpot as midnight UTC). */
@@ -20,7 +30,7 @@ public enum ColumnType {
       return TEXT;
     }
     switch (hubspotType) {
-      case "number": return DECIMAL;
+      case "number": return DOUBLE;
       case "bool": return BOOLEAN;
       case "date": return DATE;
       case "datetime": return TIMESTAMP;

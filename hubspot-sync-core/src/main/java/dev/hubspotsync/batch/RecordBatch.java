@@ -27,10 +27,12 @@ import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.DateDayVector;
 import org.apache.arrow.vector.DecimalVector;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.TimeStampMicroTZVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.DateUnit;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -46,7 +48,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * property's current HubSpot type, so a retyped property keeps loading). A value that does not
  * parse is never dropped: its column is null and the row's {@link SystemColumns#UNPARSED} column
  * holds a JSON object of property → raw text. Timestamps are UTC instants truncated to
- * microseconds; decimals have precision 38 and scale 9 ({@link #value} returns them with scale 9).
+ * microseconds; numbers are doubles (legacy decimals have precision 38 and scale 9, and
+ * {@link #value} returns them with scale 9).
  *
  * <p>Lifecycle: built by a {@link Builder} from a {@link BatchAllocator}, it owns Arrow memory
  * until {@link #close()}; every accessor throws {@link IllegalStateException} after that. Close
@@ -141,7 +144,7 @@ public final class RecordBatch implements AutoCloseable {
   }
 
   /**
-   * Typed value: String (TEXT), BigDecimal with scale 9 (DECIMAL), Boolean, LocalDate (DATE),
+   * Typed value: String (TEXT), Double (DOUBLE), BigDecimal with scale 9 (DECIMAL), Boolean, LocalDate (DATE),
    * Instant in UTC with µs precision (TIMESTAMP), Long (BIGINT); null when absent.
    *
    * @throws IndexOutOfBoundsException when {@code row} or {@code column} is out of range
@@ -154,6 +157,7 @@ public final class RecordBatch implements AutoCloseable {
     }
     switch (columns.get(column).type()) {
       case TEXT: return new String(((VarCharVector) v).get(row), StandardCharsets.UTF_8);
+      case DOUBLE: return ((Float8Vector) v).get(row);
       case DECIMAL: return ((DecimalVector) v).getObject(row);
       case BOOLEAN: return ((BitVector) v).get(row) == 1;
       case DATE: return LocalDate.ofEpochDay(((DateDayVector) v).get(row));
@@ -187,7 +191,7 @@ public final class RecordBatch implements AutoCloseable {
   /**
    * The Arrow vectors, for sinks that load Arrow directly; valid until {@link #close()}. Vector
    * {@code i} is named and typed as column {@code i}: BIGINT {@code BigIntVector}, TEXT
-   * {@code VarCharVector}, DECIMAL {@code DecimalVector(38, 9)}, BOOLEAN {@code BitVector}, DATE
+   * {@code VarCharVector}, DOUBLE {@code Float8Vector}, DECIMAL {@code DecimalVector(38, 9)}, BOOLEAN {@code BitVector}, DATE
    * {@code DateDayVector}, TIMESTAMP {@code TimeStampMicroTZVector} in "UTC". Callers must not
    * close or modify it.
    */
@@ -225,6 +229,7 @@ public final class RecordBatch implements AutoCloseable {
     ArrowType type;
     switch (column.type()) {
       case TEXT: type = ArrowType.Utf8.INSTANCE; break;
+      case DOUBLE: type = new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE); break;
       case DECIMAL: type = new ArrowType.Decimal(ValueParser.DECIMAL_PRECISION, ValueParser.DECIMAL_SCALE, 128); break;
       case BOOLEAN: type = ArrowType.Bool.INSTANCE; break;
       case DATE: type = new ArrowType.Date(DateUnit.DAY); break;
@@ -390,6 +395,8 @@ public final class RecordBatch implements AutoCloseable {
         vector.setNull(row);
       } else if (vector instanceof VarCharVector) {
         ((VarCharVector) vector).setSafe(row, ((String) value).getBytes(StandardCharsets.UTF_8));
+      } else if (vector instanceof Float8Vector) {
+        ((Float8Vector) vector).setSafe(row, (Double) value);
       } else if (vector instanceof DecimalVector) {
         ((DecimalVector) vector).setSafe(row, (BigDecimal) value);
       } else if (vector instanceof BitVector) {

@@ -1,5 +1,6 @@
 package dev.hubspotsync.schema;
 
+import dev.hubspotsync.batch.Column;
 import dev.hubspotsync.batch.ColumnType;
 import dev.hubspotsync.client.PropertyDefinition;
 import java.util.ArrayList;
@@ -12,8 +13,9 @@ import java.util.regex.Pattern;
 /**
  * How an object type's live HubSpot properties differ from the columns a sink has stored for it
  * (DESIGN.md invariant 5: columns are only added). Applying a drift adds the {@link #added} columns
- * and nothing else: {@link #removed} columns stay in the table, {@link #retyped} columns keep their
- * type, and {@link #columnsAfter()} is the table's mapping afterwards.
+ * and converts the {@link #converted} ones (legacy {@code DECIMAL} number columns become
+ * {@code DOUBLE}), and nothing else: {@link #removed} columns stay in the table, {@link #retyped}
+ * columns keep their type, and {@link #columnsAfter()} is the table's mapping afterwards.
  *
  * <p>An immutable value: the lists are unmodifiable copies, and no component is null. Thread-safe.
  *
@@ -23,9 +25,12 @@ import java.util.regex.Pattern;
  * @param removed stored columns whose property is no longer live, in stored order; the columns stay
  * @param retyped stored columns whose property now maps to another {@link ColumnType}, in stored order
  * @param stored the sink's stored mapping the drift was found against, in column order
+ * @param converted stored {@link ColumnType#DECIMAL} columns (how number properties were stored
+ *     before numbers became doubles), each with its new type {@link ColumnType#DOUBLE}, in stored
+ *     order; {@link dev.hubspotsync.sink.WarehouseSink#evolve} converts them
  */
 public record SchemaDrift(String objectType, List<ColumnMapping> added, List<ColumnMapping> removed,
-    List<TypeChange> retyped, List<ColumnMapping> stored) {
+    List<TypeChange> retyped, List<ColumnMapping> stored, List<ColumnMapping> converted) {
 
   private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_]+");
 
@@ -57,13 +62,22 @@ public record SchemaDrift(String objectType, List<ColumnMapping> added, List<Col
     removed = List.copyOf(removed);
     retyped = List.copyOf(retyped);
     stored = List.copyOf(stored);
+    converted = List.copyOf(converted);
+  }
+
+  /** A drift that converts no column. */
+  public SchemaDrift(String objectType, List<ColumnMapping> added, List<ColumnMapping> removed,
+      List<TypeChange> retyped, List<ColumnMapping> stored) {
+    this(objectType, added, removed, retyped, stored, List.of());
   }
 
   /**
    * Diffs the portal's live properties against the sink's stored mapping: added = properties with
    * no column yet (named by {@code namer}); removed = stored columns whose property is no longer
    * among the live ones (the column stays); retyped = stored columns whose property maps to a
-   * different {@link ColumnType} now.
+   * different {@link ColumnType} now; converted = stored {@link ColumnType#DECIMAL} columns, which
+   * become {@link ColumnType#DOUBLE} whatever their property's type (HubSpot numbers are doubles), and
+   * are compared with the live type as DOUBLE.
    *
    * <p>A live property flagged {@code archived} counts as gone: it gets no new column, and its stored
    * column is reported as removed. A property that comes back keeps its stored column.
@@ -84,7 +98,13 @@ public record SchemaDrift(String objectType, List<ColumnMapping> added, List<Col
     List<ColumnMapping> added = all.subList(stored.size(), all.size());
     List<ColumnMapping> removed = new ArrayList<>();
     List<TypeChange> retyped = new ArrayList<>();
-    for (ColumnMapping mapping : stored) {
+    List<ColumnMapping> converted = new ArrayList<>();
+    for (ColumnMapping column : stored) {
+      ColumnMapping mapping = column;
+      if (column.type() == ColumnType.DECIMAL) {
+        mapping = new ColumnMapping(column.property(), column.column(), ColumnType.DOUBLE);
+        converted.add(mapping);
+      }
       PropertyDefinition property = liveByName.get(mapping.property());
       if (property == null) {
         removed.add(mapping);
@@ -95,21 +115,52 @@ public record SchemaDrift(String objectType, List<ColumnMapping> added, List<Col
         retyped.add(new TypeChange(mapping.property(), mapping.column(), mapping.type(), current, property.type()));
       }
     }
-    return new SchemaDrift(objectType, added, removed, retyped, stored);
-  }
-
-  /** Whether nothing was added, removed or retyped. */
-  public boolean isEmpty() {
-    return added.isEmpty() && removed.isEmpty() && retyped.isEmpty();
+    return new SchemaDrift(objectType, added, removed, retyped, stored, converted);
   }
 
   /**
-   * Stored + added, in that order: the mapping the table has once the drift is applied. Retyped
-   * columns keep their stored type; removed ones are still there.
+   * The stored {@link ColumnType#DECIMAL} columns that a batch has as {@link ColumnType#DOUBLE}, as
+   * DOUBLE mappings in stored order: what a sink converts (with {@code evolve}) before writing the
+   * batch.
+   */
+  public static List<ColumnMapping> conversions(List<ColumnMapping> stored, List<Column> batchColumns) {
+    Map<String, ColumnType> batchTypes = new LinkedHashMap<>();
+    batchColumns.forEach(c -> batchTypes.put(c.name(), c.type()));
+    List<ColumnMapping> conversions = new ArrayList<>();
+    for (ColumnMapping mapping : stored) {
+      if (mapping.type() == ColumnType.DECIMAL && batchTypes.get(mapping.column()) == ColumnType.DOUBLE) {
+        conversions.add(new ColumnMapping(mapping.property(), mapping.column(), ColumnType.DOUBLE));
+      }
+    }
+    return List.copyOf(conversions);
+  }
+
+  /** Whether nothing was added, removed, retyped or converted. */
+  public boolean isEmpty() {
+    return added.isEmpty() && removed.isEmpty() && retyped.isEmpty() && converted.isEmpty();
+  }
+
+  /**
+   * Stored + added, in that order: the mapping the table has once the drift is applied. Converted
+   * columns have their new type; retyped columns keep their stored type; removed ones are still there.
    */
   public List<ColumnMapping> columnsAfter() {
+    Map<String, ColumnMapping> convertedByColumn = new LinkedHashMap<>();
+    converted.forEach(c -> convertedByColumn.put(c.column(), c));
     List<ColumnMapping> columns = new ArrayList<>(stored.size() + added.size());
-    columns.addAll(stored);
+    stored.forEach(c -> columns.add(convertedByColumn.getOrDefault(c.column(), c)));
+    columns.addAll(added);
+    return List.copyOf(columns);
+  }
+
+  /**
+   * Converted + added, in that order: what to pass to
+   * {@link dev.hubspotsync.sink.WarehouseSink#evolve} (or its {@code evolveStatements}) to apply the
+   * drift. Sinks also convert a column on the first write of a batch that has it as the new type.
+   */
+  public List<ColumnMapping> evolveColumns() {
+    List<ColumnMapping> columns = new ArrayList<>(converted.size() + added.size());
+    columns.addAll(converted);
     columns.addAll(added);
     return List.copyOf(columns);
   }
@@ -119,7 +170,8 @@ public record SchemaDrift(String objectType, List<ColumnMapping> added, List<Col
    * <pre>
    * contacts: added favorite_food (TEXT)
    * contacts: removed old_field (column kept)
-   * contacts: nps_score changed to string (column stays DECIMAL)
+   * contacts: nps_score changed to string (column stays DOUBLE)
+   * contacts: amount converted from DECIMAL to DOUBLE
    * </pre>
    * A property whose column has another name is shown as {@code "First Name" as first_name}. Names
    * that are not plain identifiers are quoted, with control and invisible formatting characters
@@ -141,6 +193,10 @@ public record SchemaDrift(String objectType, List<ColumnMapping> added, List<Col
     for (TypeChange change : retyped) {
       lines.add(prefix + subject(change.property(), change.column()) + " changed to "
           + display(String.valueOf(change.hubspotType())) + " (column stays " + change.stored() + ")");
+    }
+    for (ColumnMapping mapping : converted) {
+      lines.add(prefix + subject(mapping.property(), mapping.column()) + " converted from "
+          + ColumnType.DECIMAL + " to " + mapping.type());
     }
     return String.join("\n", lines);
   }

@@ -1,6 +1,7 @@
 package dev.hubspotsync.sink;
 
 import dev.hubspotsync.SyncReport;
+import dev.hubspotsync.batch.ColumnType;
 import dev.hubspotsync.batch.RecordBatch;
 import dev.hubspotsync.schema.ColumnMapping;
 import java.time.Instant;
@@ -30,18 +31,27 @@ public interface WarehouseSink extends AutoCloseable {
    */
   List<ColumnMapping> describe(String objectType);
 
-  /** Creates the table (with the system columns) if absent and adds {@code columns}; never drops or retypes. */
+  /**
+   * Creates the table (with the system columns) if absent and adds {@code columns}; never drops or
+   * retypes, except that a column given as {@link ColumnType#DOUBLE} which the
+   * table stores as the legacy {@link ColumnType#DECIMAL} is converted to DOUBLE
+   * (see {@link dev.hubspotsync.schema.SchemaDrift#converted}). Sinks also make that conversion before
+   * writing a batch that has the column as DOUBLE.
+   */
   void evolve(String objectType, List<ColumnMapping> columns);
 
   /**
    * What {@link #evolve evolve(objectType, columns)} would do now, without doing it: SQL sinks give
    * the DDL statements they would run, in order; empty when nothing would change. Used by the CLI's
-   * {@code schema-diff}. By default one line per table or column that {@link #describe} lacks.
+   * {@code schema-diff}. By default one line per table or column that {@link #describe} lacks, and
+   * one per DECIMAL column to convert.
    */
   default List<String> evolveStatements(String objectType, List<ColumnMapping> columns) {
     List<ColumnMapping> existing = describe(objectType);
     Set<String> have = new HashSet<>();
+    Set<String> decimal = new HashSet<>();
     existing.forEach(c -> have.add(c.column()));
+    existing.stream().filter(c -> c.type() == ColumnType.DECIMAL).forEach(c -> decimal.add(c.column()));
     List<String> lines = new ArrayList<>();
     if (existing.isEmpty()) {
       lines.add("create table for " + objectType);
@@ -49,6 +59,8 @@ public interface WarehouseSink extends AutoCloseable {
     for (ColumnMapping column : columns) {
       if (have.add(column.column())) {
         lines.add("add column " + column.column() + " " + column.type() + " to " + objectType);
+      } else if (column.type() == ColumnType.DOUBLE && decimal.remove(column.column())) {
+        lines.add("convert column " + column.column() + " of " + objectType + " from DECIMAL to DOUBLE");
       }
     }
     return lines;

@@ -21,6 +21,7 @@ import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.DateDayVector;
 import org.apache.arrow.vector.DecimalVector;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.TimeStampMicroTZVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -244,6 +245,7 @@ class RecordBatchTest {
         Class<?> expected;
         switch (batch.columns().get(i).type()) {
           case TEXT: expected = VarCharVector.class; break;
+          case DOUBLE: expected = Float8Vector.class; break;
           case DECIMAL: expected = DecimalVector.class; break;
           case BOOLEAN: expected = BitVector.class; break;
           case DATE: expected = DateDayVector.class; break;
@@ -350,6 +352,27 @@ class RecordBatchTest {
       assertThat(batch.value(9_999, "col_1")).isEqualTo(new BigDecimal("9999.100000000"));
       assertThat(batch.value(9_999, "col_4")).isEqualTo(Instant.parse("2024-01-01T00:00:09.999Z"));
       assertThat(batch.value(1_000, SystemColumns.UNPARSED)).isEqualTo("{\"prop_1\":\"n/a\"}");
+    }
+  }
+
+  @Test
+  void numbersAreDoublesInAFloat8Vector() {
+    List<ColumnMapping> mappings = List.of(new ColumnMapping("hs_deal_stage_probability", "p", ColumnType.DOUBLE));
+    try (RecordBatch batch = builder(mappings)
+        .add(record(1, "2024-01-01T00:00:00Z", props("hs_deal_stage_probability", "0.5476861596107483")))
+        .add(record(2, "2024-01-01T00:00:00Z",
+            props("hs_deal_stage_probability", "0.200000000000000011102230246251565404236316680908203125")))
+        .add(record(3, "2024-01-01T00:00:00Z", props("hs_deal_stage_probability", "1e400")))
+        .add(record(4, "2024-01-01T00:00:00Z", props()))
+        .build()) {
+      Float8Vector vector = (Float8Vector) batch.arrow().getVector("p");
+      assertThat(vector.get(0)).isEqualTo(0.5476861596107483);
+      assertThat(batch.value(0, "p")).isEqualTo(0.5476861596107483);
+      assertThat(batch.value(1, "p")).isEqualTo(0.2);
+      assertThat(batch.value(2, "p")).isNull();
+      assertThat(batch.value(2, SystemColumns.UNPARSED)).isEqualTo("{\"hs_deal_stage_probability\":\"1e400\"}");
+      assertThat(batch.value(3, "p")).isNull();
+      assertThat(batch.unparsedCount()).isEqualTo(1);
     }
   }
 }

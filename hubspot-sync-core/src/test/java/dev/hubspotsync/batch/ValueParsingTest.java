@@ -10,7 +10,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -58,6 +60,63 @@ class ValueParsingTest {
   void textIsKeptAsIs() {
     assertThat(parsed(ColumnType.TEXT, " Zoë;b \n\"x\" ")).isEqualTo(" Zoë;b \n\"x\" ");
     assertThat(parsed(ColumnType.TEXT, "a;b")).isEqualTo("a;b");
+  }
+
+  /** Regression for issue 12: HubSpot sends its doubles in full, which DECIMAL(38,9) could not hold. */
+  @ParameterizedTest
+  @CsvSource({
+      "0.5476861596107483, 0.5476861596107483",
+      "1.2000000000000002, 1.2000000000000002",
+      // the exact expansion of the double nearest 0.2 is that double
+      "0.200000000000000011102230246251565404236316680908203125, 0.2",
+      "0.1, 0.1",
+      "43, 43",
+      "0.0, 0",
+      "1250.50, 1250.5",
+      "-17, -17",
+      "+0.5, 0.5",
+      ".5, 0.5",
+      "5., 5",
+      "' 42 ', 42",
+      "1e3, 1000",
+      "1E-9, 1e-9",
+      "12345678901234567890.123456789, 1.2345678901234567e19",
+      "1.7976931348623157e308, 1.7976931348623157e308",
+      "4.9e-324, 4.9e-324",
+      // below the smallest double: rounds to zero, the nearest double
+      "1e-400, 0",
+  })
+  void numbersAreTheNearestDouble(String raw, double expected) {
+    Object value = parsed(ColumnType.DOUBLE, raw);
+    assertThat(value).isInstanceOf(Double.class);
+    assertThat(Double.doubleToLongBits((Double) value)).isEqualTo(Double.doubleToLongBits(expected));
+  }
+
+  @Test
+  void seventeenDigitsRoundTripAndIntegersAreExactUpTo2To53() {
+    Random random = new Random(12);
+    for (int i = 0; i < 2_000; i++) {
+      double d = Double.longBitsToDouble(random.nextLong());
+      if (!Double.isFinite(d)) {
+        continue;
+      }
+      String text = String.format(Locale.ROOT, "%.16e", d); // 17 significant digits
+      assertThat(ValueParser.parse(ColumnType.DOUBLE, text)).as(text).isEqualTo(d);
+      assertThat(ValueParser.parse(ColumnType.DOUBLE, Double.toString(d))).isEqualTo(d);
+      assertThat(ValueParser.parse(ColumnType.DOUBLE, new BigDecimal(d).toPlainString())).isEqualTo(d);
+    }
+    assertThat(parsed(ColumnType.DOUBLE, "9007199254740992")).isEqualTo(9007199254740992.0);
+    assertThat(parsed(ColumnType.DOUBLE, "-9007199254740991")).isEqualTo(-9007199254740991.0);
+    // Past 2^53 integers round to an even neighbour, as in HubSpot itself.
+    assertThat(parsed(ColumnType.DOUBLE, "9007199254740993")).isEqualTo(9007199254740992.0);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "1e400", "-1e400", "1.8e308", "NaN", "-NaN", "Infinity", "-Infinity", "inf", "1.5d", "2f", "0x1p3", "0x10",
+      "12abc", "1,000", "$5", "1.2.3", "   ", "true", "e5", ".", "-", "1e", "1e+"})
+  void textThatIsNoFiniteDoubleIsUnparsed(String raw) {
+    assertThat(parsed(ColumnType.DOUBLE, raw)).isSameAs(ValueParser.UNPARSED);
   }
 
   @ParameterizedTest

@@ -235,7 +235,7 @@ class ColumnNamerTest {
         property("e", "enumeration"), property("f", "phone_number"), property("g", null)), List.of());
 
     assertThat(mappings).extracting(ColumnMapping::type).containsExactly(
-        ColumnType.DECIMAL, ColumnType.BOOLEAN, ColumnType.DATE, ColumnType.TIMESTAMP,
+        ColumnType.DOUBLE, ColumnType.BOOLEAN, ColumnType.DATE, ColumnType.TIMESTAMP,
         ColumnType.TEXT, ColumnType.TEXT, ColumnType.TEXT);
   }
 

@@ -3,6 +3,7 @@ package dev.hubspotsync.schema;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hubspotsync.batch.Column;
 import dev.hubspotsync.batch.ColumnType;
 import dev.hubspotsync.client.PropertyDefinition;
 import dev.hubspotsync.schema.SchemaDrift.TypeChange;
@@ -30,7 +31,7 @@ class SchemaDriftTest {
 
   private static final List<ColumnMapping> STORED = List.of(
       column("email", ColumnType.TEXT),
-      column("nps_score", ColumnType.DECIMAL),
+      column("nps_score", ColumnType.DOUBLE),
       column("old_field", ColumnType.TEXT));
 
   @Test
@@ -62,7 +63,7 @@ class SchemaDriftTest {
     assertThat(drift.added()).containsExactly(column("favorite_food", ColumnType.TEXT));
     assertThat(drift.removed()).containsExactly(column("old_field", ColumnType.TEXT));
     assertThat(drift.retyped()).containsExactly(
-        new TypeChange("nps_score", "nps_score", ColumnType.DECIMAL, ColumnType.TEXT, "string"));
+        new TypeChange("nps_score", "nps_score", ColumnType.DOUBLE, ColumnType.TEXT, "string"));
     assertThat(drift.isEmpty()).isFalse();
   }
 
@@ -74,7 +75,7 @@ class SchemaDriftTest {
 
     assertThat(drift.columnsAfter()).containsExactly(
         column("email", ColumnType.TEXT),
-        column("nps_score", ColumnType.DECIMAL),
+        column("nps_score", ColumnType.DOUBLE),
         column("old_field", ColumnType.TEXT),
         column("favorite_food", ColumnType.TEXT));
   }
@@ -147,7 +148,67 @@ class SchemaDriftTest {
         "contacts: added \"First Name\" as first_name (TEXT)",
         "contacts: added favorite_food (TEXT)",
         "contacts: removed old_field (column kept)",
-        "contacts: nps_score changed to string (column stays DECIMAL)");
+        "contacts: nps_score changed to string (column stays DOUBLE)");
+  }
+
+  @Test
+  void aLegacyDecimalColumnConvertsToDouble() {
+    List<ColumnMapping> legacy = List.of(
+        column("email", ColumnType.TEXT),
+        column("amount", ColumnType.DECIMAL),
+        column("nps_score", ColumnType.DECIMAL),
+        column("gone", ColumnType.DECIMAL));
+
+    SchemaDrift drift = SchemaDrift.analyze("deals",
+        List.of(property("email", "string"), property("amount", "number"), property("nps_score", "string"),
+            property("new_one", "number")),
+        legacy, NAMER);
+
+    assertThat(drift.converted()).containsExactly(
+        column("amount", ColumnType.DOUBLE), column("nps_score", ColumnType.DOUBLE), column("gone", ColumnType.DOUBLE));
+    // Compared as DOUBLE: amount is no drift, nps_score is retyped from DOUBLE, gone is removed.
+    assertThat(drift.retyped()).containsExactly(
+        new TypeChange("nps_score", "nps_score", ColumnType.DOUBLE, ColumnType.TEXT, "string"));
+    assertThat(drift.removed()).containsExactly(column("gone", ColumnType.DOUBLE));
+    assertThat(drift.added()).containsExactly(column("new_one", ColumnType.DOUBLE));
+    assertThat(drift.columnsAfter()).containsExactly(
+        column("email", ColumnType.TEXT), column("amount", ColumnType.DOUBLE), column("nps_score", ColumnType.DOUBLE),
+        column("gone", ColumnType.DOUBLE), column("new_one", ColumnType.DOUBLE));
+    assertThat(drift.evolveColumns()).containsExactly(
+        column("amount", ColumnType.DOUBLE), column("nps_score", ColumnType.DOUBLE), column("gone", ColumnType.DOUBLE),
+        column("new_one", ColumnType.DOUBLE));
+    assertThat(drift.stored()).isEqualTo(legacy);
+    assertThat(drift.describe().lines()).containsExactly(
+        "deals: added new_one (DOUBLE)",
+        "deals: removed gone (column kept)",
+        "deals: nps_score changed to string (column stays DOUBLE)",
+        "deals: amount converted from DECIMAL to DOUBLE",
+        "deals: nps_score converted from DECIMAL to DOUBLE",
+        "deals: gone converted from DECIMAL to DOUBLE");
+  }
+
+  @Test
+  void onlyAConversionIsStillADrift() {
+    SchemaDrift drift = SchemaDrift.analyze("deals", List.of(property("amount", "number")),
+        List.of(column("amount", ColumnType.DECIMAL)), NAMER);
+
+    assertThat(drift.isEmpty()).isFalse();
+    assertThat(drift.added()).isEmpty();
+    assertThat(drift.retyped()).isEmpty();
+    assertThat(drift.evolveColumns()).containsExactly(column("amount", ColumnType.DOUBLE));
+    assertThat(SchemaDrift.analyze("deals", List.of(property("amount", "number")), drift.columnsAfter(), NAMER)
+        .isEmpty()).isTrue();
+  }
+
+  @Test
+  void conversionsAreTheStoredDecimalsABatchHasAsDouble() {
+    List<ColumnMapping> stored = List.of(column("a", ColumnType.DECIMAL), column("b", ColumnType.DECIMAL),
+        column("c", ColumnType.TEXT));
+    List<Column> batch = List.of(new Column("a", ColumnType.DOUBLE, "a"), new Column("b", ColumnType.DECIMAL, "b"),
+        new Column("c", ColumnType.TEXT, "c"));
+
+    assertThat(SchemaDrift.conversions(stored, batch)).containsExactly(column("a", ColumnType.DOUBLE));
+    assertThat(SchemaDrift.conversions(List.of(column("a", ColumnType.DOUBLE)), batch)).isEmpty();
   }
 
   @Test

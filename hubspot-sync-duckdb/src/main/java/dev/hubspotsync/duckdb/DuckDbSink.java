@@ -14,6 +14,7 @@ import dev.hubspotsync.batch.RecordBatch;
 import dev.hubspotsync.batch.SystemColumns;
 import dev.hubspotsync.schema.ColumnMapping;
 import dev.hubspotsync.schema.ColumnNamer;
+import dev.hubspotsync.schema.SchemaDrift;
 import dev.hubspotsync.sink.Checkpoint;
 import dev.hubspotsync.sink.LinkBatch;
 import dev.hubspotsync.sink.SupportsTransactions;
@@ -156,8 +157,10 @@ public final class DuckDbSink implements WarehouseSink, SupportsTransactions {
 
   /**
    * Creates the table if absent and adds each column whose name it does not have yet, in the order
-   * given, with {@code ALTER TABLE … ADD COLUMN}; a column it has keeps its type. The mapping is
-   * stored in {@code _hubspot_sync_columns}.
+   * given, with {@code ALTER TABLE … ADD COLUMN}; a column it has keeps its type, except that a stored
+   * {@code DECIMAL} ({@code DECIMAL(38,9)}) column given as {@code DOUBLE} is converted with
+   * {@code ALTER TABLE … ALTER COLUMN … TYPE DOUBLE} (each value becomes the nearest double). The
+   * mapping is stored in {@code _hubspot_sync_columns}.
    *
    * @throws IllegalArgumentException when a column takes a system column's name, differs from a
    *     stored column only in case (DuckDB's names ignore case), or its name is empty, holds a NUL
@@ -195,13 +198,25 @@ public final class DuckDbSink implements WarehouseSink, SupportsTransactions {
           insert.executeUpdate();
         }
       }
+      try (PreparedStatement update = c.prepareStatement("UPDATE " + qualified(COLUMNS)
+          + " SET column_type = ? WHERE object_type = ? AND column_name = ?")) {
+        for (ColumnMapping column : plan.converted) {
+          update.setString(1, column.type().name());
+          update.setString(2, objectType);
+          update.setString(3, column.column());
+          update.executeUpdate();
+        }
+      }
       return plan.table;
     });
     tableNames.put(OBJECT + ":" + objectType, table);
     tableColumns.remove(objectType);
   }
 
-  /** The {@code CREATE TABLE} and {@code ALTER TABLE … ADD COLUMN} statements {@link #evolve} would run now. */
+  /**
+   * The {@code CREATE TABLE}, {@code ALTER TABLE … ADD COLUMN} and (for a column to convert)
+   * {@code ALTER TABLE … ALTER COLUMN} statements {@link #evolve} would run now.
+   */
   @Override
   public List<String> evolveStatements(String objectType, List<ColumnMapping> columns) {
     checkColumns(objectType, columns);
@@ -224,8 +239,9 @@ public final class DuckDbSink implements WarehouseSink, SupportsTransactions {
     }
   }
 
-  /** What evolve does: the table (chosen and, if {@code register}, stored), its DDL and the columns to add. */
-  private record Plan(String table, List<String> statements, List<ColumnMapping> added, int storedCount) {}
+  /** What evolve does: the table (chosen and, if {@code register}, stored), its DDL and the columns to add and convert. */
+  private record Plan(String table, List<String> statements, List<ColumnMapping> added, List<ColumnMapping> converted,
+      int storedCount) {}
 
   private Plan plan(Connection c, String objectType, List<ColumnMapping> columns, boolean register)
       throws SQLException {
@@ -239,20 +255,27 @@ public final class DuckDbSink implements WarehouseSink, SupportsTransactions {
     Map<String, String> names = new HashMap<>();
     SystemColumns.ALL.forEach(col -> names.put(col.name(), col.name()));
     stored.forEach(m -> names.put(m.column().toLowerCase(Locale.ROOT), m.column()));
+    Set<String> decimal = stored.stream().filter(m -> m.type() == ColumnType.DECIMAL).map(ColumnMapping::column)
+        .collect(Collectors.toCollection(HashSet::new));
     List<ColumnMapping> added = new ArrayList<>();
+    List<ColumnMapping> converted = new ArrayList<>();
     for (ColumnMapping column : columns) {
       String existing = names.putIfAbsent(column.column().toLowerCase(Locale.ROOT), column.column());
       if (existing == null) {
         added.add(column);
         statements.add("ALTER TABLE " + qualifiedTable(table) + " ADD COLUMN " + DuckNames.quote(column.column())
             + " " + DuckNames.typeName(column.type()));
+      } else if (column.type() == ColumnType.DOUBLE && decimal.remove(column.column())) {
+        converted.add(column);
+        statements.add("ALTER TABLE " + qualifiedTable(table) + " ALTER COLUMN " + DuckNames.quote(column.column())
+            + " TYPE " + DuckNames.typeName(column.type()));
       } else if (!existing.equals(column.column())) {
         throw new IllegalArgumentException("Column '" + column.column() + "' of property '" + column.property()
             + "' differs from column '" + existing + "' of " + objectType + " only in case, and DuckDB names "
             + "ignore case; name columns with the ColumnNamer");
       }
     }
-    return new Plan(table, List.copyOf(statements), added, stored.size());
+    return new Plan(table, List.copyOf(statements), added, converted, stored.size());
   }
 
   /**
@@ -261,7 +284,8 @@ public final class DuckDbSink implements WarehouseSink, SupportsTransactions {
    * @return rows inserted or replaced, rows skipped because the stored one is newer (exact), and 0
    *     values cleaned
    * @throws IllegalStateException when the table or a column of the batch does not exist
-   *     ({@link #evolve} first), or a column's type differs from the stored one
+   *     ({@link #evolve} first), or a column's type differs from the stored one (a stored
+   *     {@code DECIMAL} column the batch has as {@code DOUBLE} is converted first, as {@link #evolve} does)
    * @throws IllegalArgumentException when the batch holds two rows for one id
    */
   @Override
@@ -670,9 +694,15 @@ public final class DuckDbSink implements WarehouseSink, SupportsTransactions {
     if (cached != null && misfit(objectType, table, cached, batchColumns) == null) {
       return table;
     }
+    List<ColumnMapping> mappings = describe(objectType);
+    List<ColumnMapping> toConvert = SchemaDrift.conversions(mappings, batchColumns);
+    if (!toConvert.isEmpty()) {
+      evolve(objectType, toConvert);
+      mappings = describe(objectType);
+    }
     Map<String, ColumnType> types = new HashMap<>();
     SystemColumns.ALL.forEach(col -> types.put(col.name(), col.type()));
-    describe(objectType).forEach(m -> types.put(m.column(), m.type()));
+    mappings.forEach(m -> types.put(m.column(), m.type()));
     String misfit = misfit(objectType, table, types, batchColumns);
     if (misfit != null) {
       throw new IllegalStateException(misfit);

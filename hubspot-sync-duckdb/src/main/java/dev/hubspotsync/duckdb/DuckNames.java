@@ -55,6 +55,7 @@ final class DuckNames {
   static String typeName(ColumnType type) {
     switch (type) {
       case TEXT: return "VARCHAR";
+      case DOUBLE: return "DOUBLE";
       case DECIMAL: return "DECIMAL(38,9)";
       case BOOLEAN: return "BOOLEAN";
       case DATE: return "DATE";

@@ -166,6 +166,22 @@ class DuckDbSinkTest {
   }
 
   @Test
+  void aLegacyDecimalColumnIsConvertedWithAlterColumnType() {
+    DuckDbSink sink = open(DuckDbSink.builder().inMemory());
+    sink.evolve("deals", List.of(new ColumnMapping("amount", "amount", ColumnType.DECIMAL)));
+    List<ColumnMapping> doubles = List.of(new ColumnMapping("amount", "amount", ColumnType.DOUBLE));
+
+    assertThat(sink.evolveStatements("deals", doubles))
+        .containsExactly("ALTER TABLE \"memory\".\"main\".\"deals\" ALTER COLUMN \"amount\" TYPE DOUBLE");
+    sink.evolve("deals", doubles);
+
+    assertThat(sink.describe("deals")).isEqualTo(doubles);
+    assertThat(sink.evolveStatements("deals", doubles)).isEmpty();
+    assertThat(TestDuck.query(sink, "SELECT data_type FROM information_schema.columns WHERE table_name = 'deals' "
+        + "AND column_name = 'amount'").get(0)).containsEntry("data_type", "DOUBLE");
+  }
+
+  @Test
   void aColumnDifferingOnlyInCaseIsRefused() {
     DuckDbSink sink = open(DuckDbSink.builder().inMemory());
     sink.evolve("contacts", List.of(new ColumnMapping("email", "email", ColumnType.TEXT)));

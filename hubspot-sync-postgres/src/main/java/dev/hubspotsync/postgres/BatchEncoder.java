@@ -96,6 +96,7 @@ final class BatchEncoder {
       case BOOLEAN: data[column] = bytes(vector.getDataBuffer(), (rows + 7) / 8); break;
       case DATE: data[column] = bytes(vector.getDataBuffer(), rows * 4); break;
       case DECIMAL: data[column] = bytes(vector.getDataBuffer(), rows * 16); break;
+      case DOUBLE:
       case TIMESTAMP:
       case BIGINT: data[column] = bytes(vector.getDataBuffer(), rows * 8); break;
       default: throw new IllegalStateException("unknown column type " + types[column]);
@@ -182,6 +183,9 @@ final class BatchEncoder {
           out.writeNull();
           return 1;
         }
+        return 0;
+      case DOUBLE:
+        out.writeFloat8((long) LONG_LE.get(values, row * 8));
         return 0;
       case BOOLEAN:
         out.writeBoolean((values[row >>> 3] & (1 << (row & 7))) != 0);

@@ -87,6 +87,11 @@ final class BinaryCopy implements AutoCloseable {
     putLong(value);
   }
 
+  /** A DOUBLE PRECISION (float8) from the bits of an IEEE 754 double, as Arrow's Float8Vector holds them. */
+  void writeFloat8(long bits) {
+    writeBigint(bits);
+  }
+
   void writeInt(int value) {
     ensure(8);
     putInt(4);

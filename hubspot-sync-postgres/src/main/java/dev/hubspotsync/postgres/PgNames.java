@@ -45,6 +45,7 @@ final class PgNames {
   static String typeName(ColumnType type) {
     switch (type) {
       case TEXT: return "TEXT";
+      case DOUBLE: return "DOUBLE PRECISION";
       case DECIMAL: return "NUMERIC(38,9)";
       case BOOLEAN: return "BOOLEAN";
       case DATE: return "DATE";

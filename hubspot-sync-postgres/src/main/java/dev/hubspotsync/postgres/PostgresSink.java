@@ -12,6 +12,7 @@ import dev.hubspotsync.batch.ColumnType;
 import dev.hubspotsync.batch.RecordBatch;
 import dev.hubspotsync.batch.SystemColumns;
 import dev.hubspotsync.schema.ColumnMapping;
+import dev.hubspotsync.schema.SchemaDrift;
 import dev.hubspotsync.schema.ColumnNamer;
 import dev.hubspotsync.sink.Checkpoint;
 import dev.hubspotsync.sink.LinkBatch;
@@ -71,8 +72,9 @@ import javax.sql.DataSource;
  *
  * <p>Values PostgreSQL would reject are changed and counted in {@link WriteResult#valuesCleaned()}:
  * NUL characters are removed from text, and a date or timestamp outside PostgreSQL's range becomes
- * null (for a property, with its text kept in {@code _hs_unparsed}). Decimals are
- * {@code NUMERIC(38,9)}, which holds every value a {@link RecordBatch} carries.
+ * null (for a property, with its text kept in {@code _hs_unparsed}). Numbers are
+ * {@code DOUBLE PRECISION}, which holds every value a {@link RecordBatch} carries; a legacy
+ * {@code NUMERIC(38,9)} number column is converted to it (see {@link #evolve}).
  *
  * <p>Identifiers are always quoted and at most 63 bytes; table names are derived from the object
  * type (sanitized like column names, so {@code 2-12345} becomes {@code _2_12345}) and stored, so
@@ -145,8 +147,10 @@ public final class PostgresSink implements WarehouseSink, SupportsTransactions {
 
   /**
    * Creates the table if absent and adds each column whose name it does not have yet, in the order
-   * given, with {@code ALTER TABLE … ADD COLUMN IF NOT EXISTS}; a column it has keeps its type. The
-   * mapping is stored in {@code _hubspot_sync_columns}.
+   * given, with {@code ALTER TABLE … ADD COLUMN IF NOT EXISTS}; a column it has keeps its type, except
+   * that a stored {@code DECIMAL} ({@code NUMERIC(38,9)}) column given as {@code DOUBLE} is converted
+   * with {@code ALTER TABLE … ALTER COLUMN … TYPE DOUBLE PRECISION} (each value becomes the nearest
+   * double). The mapping is stored in {@code _hubspot_sync_columns}.
    *
    * @throws IllegalArgumentException when a column takes a system column's name, or its name is
    *     empty, holds a NUL or is longer than 63 bytes
@@ -163,7 +167,8 @@ public final class PostgresSink implements WarehouseSink, SupportsTransactions {
 
   /**
    * The statements {@link #evolve} would run now (a {@code CREATE TABLE} when the table is absent,
-   * an {@code ALTER TABLE … ADD COLUMN} per new column), without running them or storing anything.
+   * an {@code ALTER TABLE … ADD COLUMN} per new column, an {@code ALTER TABLE … ALTER COLUMN} per
+   * column to convert), without running them or storing anything.
    */
   @Override
   public List<String> evolveStatements(String objectType, List<ColumnMapping> columns) {
@@ -200,12 +205,19 @@ public final class PostgresSink implements WarehouseSink, SupportsTransactions {
     }
     List<ColumnMapping> stored = storedMappings(c, objectType);
     Set<String> names = stored.stream().map(ColumnMapping::column).collect(Collectors.toCollection(HashSet::new));
+    Set<String> decimal = stored.stream().filter(m -> m.type() == ColumnType.DECIMAL).map(ColumnMapping::column)
+        .collect(Collectors.toCollection(HashSet::new));
     List<ColumnMapping> added = new ArrayList<>();
+    List<ColumnMapping> converted = new ArrayList<>();
     for (ColumnMapping column : columns) {
       if (names.add(column.column())) {
         added.add(column);
         statements.add("ALTER TABLE " + qualified + " ADD COLUMN IF NOT EXISTS " + PgNames.quote(column.column())
             + " " + PgNames.typeName(column.type()));
+      } else if (column.type() == ColumnType.DOUBLE && decimal.remove(column.column())) {
+        converted.add(column);
+        statements.add("ALTER TABLE " + qualified + " ALTER COLUMN " + PgNames.quote(column.column()) + " TYPE "
+            + PgNames.typeName(column.type()));
       }
     }
     if (!apply) {
@@ -224,6 +236,15 @@ public final class PostgresSink implements WarehouseSink, SupportsTransactions {
         insert.setString(4, column.type().name());
         insert.setInt(5, ordinal++);
         insert.executeUpdate();
+      }
+    }
+    try (PreparedStatement update = c.prepareStatement("UPDATE " + db.qualified(COLUMNS)
+        + " SET column_type = ? WHERE object_type = ? AND column_name = ?")) {
+      for (ColumnMapping column : converted) {
+        update.setString(1, column.type().name());
+        update.setString(2, objectType);
+        update.setString(3, column.column());
+        update.executeUpdate();
       }
     }
     return new Evolution(table, statements);
@@ -246,7 +267,8 @@ public final class PostgresSink implements WarehouseSink, SupportsTransactions {
    * @return rows inserted or replaced, rows skipped because the stored one is newer (exact), and
    *     values cleaned
    * @throws IllegalStateException when the table or a column of the batch does not exist
-   *     ({@link #evolve} first), or a column's type differs from the stored one
+   *     ({@link #evolve} first), or a column's type differs from the stored one (a stored
+   *     {@code DECIMAL} column the batch has as {@code DOUBLE} is converted first, as {@link #evolve} does)
    * @throws IllegalArgumentException when the batch holds two rows for one id
    */
   @Override
@@ -698,10 +720,15 @@ public final class PostgresSink implements WarehouseSink, SupportsTransactions {
       throw new IllegalStateException("Table for '" + objectType + "' does not exist in schema " + db.schema()
           + "; evolve() must run first to create it");
     }
+    List<ColumnMapping> mappings = db.transaction("describe " + objectType, 0, c -> storedMappings(c, objectType));
+    List<ColumnMapping> toConvert = SchemaDrift.conversions(mappings, batchColumns);
+    if (!toConvert.isEmpty()) {
+      evolve(objectType, toConvert);
+      mappings = db.transaction("describe " + objectType, 0, c -> storedMappings(c, objectType));
+    }
     Map<String, ColumnType> types = new HashMap<>();
     SystemColumns.ALL.forEach(col -> types.put(col.name(), col.type()));
-    db.transaction("describe " + objectType, 0, c -> storedMappings(c, objectType))
-        .forEach(m -> types.put(m.column(), m.type()));
+    mappings.forEach(m -> types.put(m.column(), m.type()));
     TableColumns fresh = new TableColumns(table, Map.copyOf(types));
     String mismatch = fresh.mismatch(objectType, batchColumns);
     if (mismatch != null) {

@@ -366,7 +366,7 @@ class PostgresSinkIT extends SinkTestBase {
 
   @Test
   void aRetypedPropertyKeepsItsColumnAndLoads() {
-    sink.evolve("deals", List.of(new ColumnMapping("score", "score", ColumnType.DECIMAL)));
+    sink.evolve("deals", List.of(new ColumnMapping("score", "score", ColumnType.DOUBLE)));
     write("deals", sink.describe("deals"), "1", Batches.record(1, T1, props("score", "5")));
     List<PropertyDefinition> now = List.of(property("score", "string"));
     SchemaDrift drift = SchemaDrift.analyze("deals", now, sink.describe("deals"),
@@ -374,15 +374,54 @@ class PostgresSinkIT extends SinkTestBase {
     assertThat(drift.retyped()).hasSize(1);
     sink.evolve("deals", drift.added());
     sink.evolve("deals", List.of(new ColumnMapping("score", "score", ColumnType.TEXT))); // never retypes
-    assertThat(sink.describe("deals")).containsExactly(new ColumnMapping("score", "score", ColumnType.DECIMAL));
+    assertThat(sink.describe("deals")).containsExactly(new ColumnMapping("score", "score", ColumnType.DOUBLE));
     WriteResult result = write("deals", drift.columnsAfter(), "2", Batches.record(1, T2, props("score", "high")),
         Batches.record(2, T2, props("score", "6")));
     assertThat(result.written()).isEqualTo(2);
     assertThat(row("deals", 1)).containsEntry("score", null).containsEntry(SystemColumns.UNPARSED, "{\"score\":\"high\"}");
-    assertThat(row("deals", 2)).containsEntry("score", new BigDecimal("6.000000000"));
+    assertThat(row("deals", 2)).containsEntry("score", 6.0);
     List<ColumnMapping> wrong = List.of(new ColumnMapping("score", "score", ColumnType.TEXT));
     assertThatThrownBy(() -> write("deals", wrong, "3", Batches.record(3, T2, props("score", "x"))))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("stores it as DECIMAL");
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("stores it as DOUBLE");
+  }
+
+  @Test
+  void aLegacyNumericColumnIsConvertedToDoublePrecision() {
+    sink.evolve("deals", List.of(new ColumnMapping("amount", "amount", ColumnType.DECIMAL)));
+    write("deals", sink.describe("deals"), "1", Batches.record(1, T1, props("amount", "12.5")));
+    List<ColumnMapping> doubles = List.of(new ColumnMapping("amount", "amount", ColumnType.DOUBLE));
+
+    assertThat(sink.evolveStatements("deals", doubles)).containsExactly("ALTER TABLE " + TestPostgres.quote(schema)
+        + ".\"deals\" ALTER COLUMN \"amount\" TYPE DOUBLE PRECISION");
+    assertThat(sink.describe("deals")).containsExactly(new ColumnMapping("amount", "amount", ColumnType.DECIMAL));
+    // A batch with the column as DOUBLE converts it first; the merge goes through the float8 staging table.
+    WriteResult result = write("deals", doubles, "2", Batches.record(1, T2, props("amount", "0.5476861596107483")),
+        Batches.record(2, T2, props("amount", "1.2000000000000002")));
+
+    assertThat(result).isEqualTo(new WriteResult(2, 0, 0));
+    assertThat(sink.describe("deals")).isEqualTo(doubles);
+    assertThat(sink.evolveStatements("deals", doubles)).isEmpty();
+    assertThat(TestPostgres.query("SELECT data_type FROM information_schema.columns WHERE table_schema = '" + schema
+        + "' AND table_name = 'deals' AND column_name = 'amount'")).containsExactly(Map.of("data_type", "double precision"));
+    assertThat(row("deals", 1)).containsEntry("amount", 0.5476861596107483).containsEntry(SystemColumns.UNPARSED, null);
+    assertThat(row("deals", 2)).containsEntry("amount", 1.2000000000000002);
+  }
+
+  @Test
+  void aViewOnALegacyNumericColumnStopsItsConversionWithPostgresMessage() {
+    sink.evolve("deals", List.of(new ColumnMapping("amount", "amount", ColumnType.DECIMAL)));
+    String view = TestPostgres.quote(schema) + ".deal_amounts";
+    TestPostgres.execute("CREATE VIEW " + view + " AS SELECT id, amount FROM " + TestPostgres.quote(schema) + ".deals");
+    List<ColumnMapping> doubles = List.of(new ColumnMapping("amount", "amount", ColumnType.DOUBLE));
+
+    assertThatThrownBy(() -> write("deals", doubles, "1", Batches.record(1, T1, props("amount", "0.5"))))
+        .isInstanceOf(WarehouseException.class).hasMessageContaining("deal_amounts");
+    assertThat(sink.describe("deals")).containsExactly(new ColumnMapping("amount", "amount", ColumnType.DECIMAL));
+    assertThat(sink.checkpoint("deals")).isEmpty();
+
+    TestPostgres.execute("DROP VIEW " + view);
+    assertThat(write("deals", doubles, "1", Batches.record(1, T1, props("amount", "0.5"))).written()).isEqualTo(1);
+    assertThat(row("deals", 1)).containsEntry("amount", 0.5);
   }
 
   @Test

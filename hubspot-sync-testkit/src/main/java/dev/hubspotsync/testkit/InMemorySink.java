@@ -1,9 +1,11 @@
 package dev.hubspotsync.testkit;
 
 import dev.hubspotsync.batch.Column;
+import dev.hubspotsync.batch.ColumnType;
 import dev.hubspotsync.batch.RecordBatch;
 import dev.hubspotsync.batch.SystemColumns;
 import dev.hubspotsync.schema.ColumnMapping;
+import dev.hubspotsync.schema.SchemaDrift;
 import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.sink.Checkpoint;
 import dev.hubspotsync.sink.LinkBatch;
@@ -11,6 +13,7 @@ import dev.hubspotsync.sink.LinkRow;
 import dev.hubspotsync.sink.SupportsTransactions;
 import dev.hubspotsync.sink.WarehouseSink;
 import dev.hubspotsync.sink.WriteResult;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,7 +47,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Two modes</h2>
  * {@link #create()} keeps every value as the {@link RecordBatch} returned it ({@code String},
- * {@code BigDecimal}, {@code Boolean}, {@code LocalDate}, {@code Instant} in UTC, {@code Long}), so
+ * {@code Double}, {@code BigDecimal}, {@code Boolean}, {@code LocalDate}, {@code Instant} in UTC, {@code Long}), so
  * tests can read rows back with {@link #rows} and {@link #row}. {@link #counting()} is for large
  * benchmarks: per table it keeps only each id and its {@code _hs_updated_at} in a primitive hash
  * table (about 32 MB per million ids), so upserts and "never older over newer" still hold and
@@ -126,7 +129,8 @@ public final class InMemorySink implements WarehouseSink, SupportsTransactions {
   /**
    * Creates the table if absent and appends each column whose name it does not have yet, in the
    * order given. A column it already has is left as stored, even if {@code columns} gives it another
-   * type or property.
+   * type or property, except that a stored {@code DECIMAL} column given as {@code DOUBLE} is
+   * converted: its type becomes DOUBLE and each stored value the nearest double.
    *
    * @throws IllegalArgumentException when a column takes the name of a {@link SystemColumns system
    *     column}
@@ -151,14 +155,29 @@ public final class InMemorySink implements WarehouseSink, SupportsTransactions {
     try {
       List<ColumnMapping> next = new ArrayList<>(table.mappings);
       Set<String> names = new HashSet<>(table.positions.keySet());
+      List<Integer> converted = new ArrayList<>();
       for (ColumnMapping column : columns) {
         if (names.add(column.column())) {
           next.add(column);
+        } else if (column.type() == ColumnType.DOUBLE) {
+          for (int i = 0; i < next.size(); i++) {
+            ColumnMapping stored = next.get(i);
+            if (stored.column().equals(column.column()) && stored.type() == ColumnType.DECIMAL) {
+              next.set(i, new ColumnMapping(stored.property(), stored.column(), ColumnType.DOUBLE));
+              converted.add(SystemColumns.ALL.size() + i);
+            }
+          }
         }
       }
-      if (next.size() > table.mappings.size()) {
+      if (next.size() > table.mappings.size() || !converted.isEmpty()) {
         synchronized (published) {
           table.setMappings(next);
+          if (table.rows != null) {
+            for (Object[] values : table.rows.values()) {
+              converted.stream().filter(at -> at < values.length && values[at] != null)
+                  .forEach(at -> values[at] = ((BigDecimal) values[at]).doubleValue());
+            }
+          }
         }
       }
     } finally {
@@ -172,7 +191,8 @@ public final class InMemorySink implements WarehouseSink, SupportsTransactions {
    *
    * @return rows inserted or replaced, and rows skipped because the stored one is newer
    * @throws IllegalStateException when the table or one of the batch's columns does not exist, a
-   *     column's type differs from the stored one, or the sink is closed
+   *     column's type differs from the stored one (a stored {@code DECIMAL} column the batch has as
+   *     {@code DOUBLE} is converted first, as {@link #evolve} does), or the sink is closed
    * @throws IllegalArgumentException when the batch holds two rows for one id
    * @throws SimulatedCrash when {@link #failNextWrite} armed a failure for this object type
    */
@@ -191,6 +211,10 @@ public final class InMemorySink implements WarehouseSink, SupportsTransactions {
     if (table == null) {
       throw new IllegalStateException("Table '" + objectType + "' does not exist in this InMemorySink; evolve() must "
           + "run first to create it");
+    }
+    List<ColumnMapping> conversions = SchemaDrift.conversions(describe(objectType), source.columns());
+    if (!conversions.isEmpty()) {
+      evolve(objectType, conversions);
     }
     table.lock.lock();
     try {

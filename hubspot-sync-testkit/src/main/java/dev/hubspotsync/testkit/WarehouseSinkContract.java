@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hubspotsync.SyncJob;
 import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.batch.BatchAllocator;
 import dev.hubspotsync.batch.ColumnType;
@@ -18,7 +19,10 @@ import dev.hubspotsync.batch.RecordBatch;
 import dev.hubspotsync.batch.SystemColumns;
 import dev.hubspotsync.client.ApiCall;
 import dev.hubspotsync.client.CrmRecord;
+import dev.hubspotsync.client.HubSpotClient;
+import dev.hubspotsync.client.HubSpotCredentials;
 import dev.hubspotsync.client.PropertyDefinition;
+import dev.hubspotsync.ratelimit.RateBudget;
 import dev.hubspotsync.schema.ColumnMapping;
 import dev.hubspotsync.schema.ColumnNamer;
 import dev.hubspotsync.schema.SchemaDrift;
@@ -97,7 +101,8 @@ import org.junit.jupiter.api.Test;
  *         <tr><td>{@code BIGINT} ({@code id})</td><td>{@link Long}</td></tr>
  *         <tr><td>{@code TEXT}</td><td>{@link String} ({@code _hs_unparsed}: its JSON text, any
  *             formatting)</td></tr>
- *         <tr><td>{@code DECIMAL}</td><td>{@link BigDecimal}, any scale (compared with
+ *         <tr><td>{@code DOUBLE}</td><td>{@link Double} (compared exactly)</td></tr>
+ *         <tr><td>{@code DECIMAL} (legacy)</td><td>{@link BigDecimal}, any scale (compared with
  *             {@code compareTo})</td></tr>
  *         <tr><td>{@code BOOLEAN}</td><td>{@link Boolean}</td></tr>
  *         <tr><td>{@code DATE}</td><td>{@link LocalDate}</td></tr>
@@ -128,7 +133,9 @@ import org.junit.jupiter.api.Test;
  *       message names the object type (or the column) and store nothing. Sinks do not create
  *       tables or columns as a side effect of {@code write}.
  *   <li>{@code evolve} is idempotent: a column the table already has is left as stored, even when
- *       given again with another type, and this is not an error.
+ *       given again with another type, and this is not an error. The one exception: a legacy
+ *       {@code DECIMAL} column given as {@code DOUBLE} is converted to {@code DOUBLE}, by
+ *       {@code evolve} or before the first {@code write} of a batch that has it as {@code DOUBLE}.
  *   <li>A row without {@code _hs_updated_at} is older than any dated row (as
  *       {@link RecordBatch.Builder#add} treats it): it never replaces a dated row, and a dated row
  *       replaces it. Two undated versions count as equal.
@@ -144,8 +151,9 @@ import org.junit.jupiter.api.Test;
  * Each test uses object types and streams of its own (named after the test, e.g.
  * {@code rewrite_contacts}; one test uses the custom object type id {@code 2-90001}), so tests
  * do not see each other's tables even if {@link #newSink()} shares a database across tests; it
- * must still return a sink without leftovers from earlier runs. A test's sink is used from the
- * test's thread, except in {@code concurrentWritersToDifferentObjectTypesAllLand}, which
+ * must still return a sink without leftovers from earlier runs (the two tests that sync a
+ * {@link FakeHubSpot} portal over HTTP with {@link SyncJob} both write {@code deals}). A test's
+ * sink is used from the test's thread, except in {@code concurrentWritersToDifferentObjectTypesAllLand}, which
  * writes from four threads at once. The contract's {@code @BeforeEach} calls {@link #newSink()}
  * before any {@code @BeforeEach} of the subclass runs, and its {@code @AfterEach} closes the
  * sink after the subclass's {@code @AfterEach} methods; do per-test setup inside
@@ -166,6 +174,14 @@ public abstract class WarehouseSinkContract {
   private static final Instant SYNCED_2 = Instant.parse("2026-03-02T09:00:00.000001Z");
   private static final String RUN_1 = "contract-run-1";
   private static final String RUN_2 = "contract-run-2";
+  private static final Instant PORTAL_START = Instant.parse("2026-11-02T09:00:00Z");
+  /** A HubSpot-calculated number property (issue 12). */
+  private static final String PROBABILITY = "hs_deal_stage_probability";
+  /** Doubles as HubSpot sends them in full ({@link #NUMBERS} are the doubles they are). */
+  private static final List<String> NUMBERS_SENT = List.of("0.5476861596107483", "1.2000000000000002",
+      "0.200000000000000011102230246251565404236316680908203125", "9007199254740993");
+  private static final List<Double> NUMBERS = List.of(0.5476861596107483, 1.2000000000000002, 0.2,
+      9007199254740992.0);
   /** Above 2^53: a value that passes through a double comes back changed. */
   private static final long BIG_ID = 9_007_199_254_740_993L;
 
@@ -269,7 +285,7 @@ public abstract class WarehouseSinkContract {
     assertValue(type, first, SystemColumns.SYNCED_AT, SYNCED_1);
     assertValue(type, first, SystemColumns.RUN_ID, RUN_1);
     assertValue(type, first, "email", "a@example.com");
-    assertValue(type, first, "amount", new BigDecimal("12.5"));
+    assertValue(type, first, "amount", 12.5);
     assertValue(type, rows.get(1), "email", "b@example.com");
     assertValue(type, rows.get(1), "amount", null);
     assertCheckpoint(type, "{\"after\":2}");
@@ -402,7 +418,7 @@ public abstract class WarehouseSinkContract {
     assertValue(type, rows.get(0), "phone", null);
     assertValue(type, rows.get(0), "score", null);
     assertValue(type, rows.get(1), "phone", "555");
-    assertValue(type, rows.get(1), "score", new BigDecimal("7"));
+    assertValue(type, rows.get(1), "score", 7.0);
   }
 
   /**
@@ -435,7 +451,7 @@ public abstract class WarehouseSinkContract {
     assertValue(type, rows.get(1), "note", "n2");
     assertValue(type, rows.get(1), "old_prop", null);
     assertJson(type, rows.get(1), SystemColumns.UNPARSED, "{\"score\":\"high\"}");
-    assertValue(type, rows.get(2), score.column(), new BigDecimal("7.25"));
+    assertValue(type, rows.get(2), score.column(), 7.25);
     assertValue(type, rows.get(2), SystemColumns.UNPARSED, null);
   }
 
@@ -556,19 +572,144 @@ public abstract class WarehouseSinkContract {
     assertEquals(new WriteResult(6, 0, 0), result, "WriteResult of six rows");
     List<Map<String, Object>> rows = rows(type);
     assertEquals(List.of(1L, 2L, 3L, 4L, 5L, BIG_ID), ids(rows), "ids in " + type);
-    assertRow(type, rows.get(0), "plain", new BigDecimal("-12.5"), true, LocalDate.of(1990, 4, 1),
+    assertRow(type, rows.get(0), "plain", -12.5, true, LocalDate.of(1990, 4, 1),
         Instant.parse("2026-02-28T22:30:00.123456Z"));
-    assertRow(type, rows.get(1), unicode, new BigDecimal("0.000000001"), false, LocalDate.of(1969, 12, 31),
+    assertRow(type, rows.get(1), unicode, 1e-9, false, LocalDate.of(1969, 12, 31),
         Instant.parse("1969-07-20T20:17:40.000001Z"));
-    assertRow(type, rows.get(2), longText, new BigDecimal("12345678901234567890123456789.123456789"), null,
+    assertRow(type, rows.get(2), longText, 1.2345678901234568e28, null,
         LocalDate.of(1900, 1, 1), Instant.ofEpochMilli(1_772_400_000_000L));
     assertRow(type, rows.get(3), null, null, null, null, null);
-    assertRow(type, rows.get(4), "  padded  ", new BigDecimal("-99999999999999999999999999999.999999999"), true,
+    assertRow(type, rows.get(4), "  padded  ", -1e29, true,
         LocalDate.of(9999, 12, 31), Instant.parse("9999-12-31T23:59:59.999999Z"));
-    assertRow(type, rows.get(5), "big id", BigDecimal.ZERO, null, null, null);
+    assertRow(type, rows.get(5), "big id", 0.0, null, null, null);
     for (Map<String, Object> row : rows) {
       assertValue(type, row, SystemColumns.UNPARSED, null);
       assertValue(type, row, SystemColumns.CREATED_AT, CREATED);
+    }
+  }
+
+  /**
+   * HubSpot's numbers are doubles, sent in full (calculated properties such as
+   * {@code hs_deal_stage_probability}): each lands as the nearest double and reads back bit for bit;
+   * text beyond a double's range goes to {@code _hs_unparsed} (issue 12).
+   */
+  @Test
+  void hubSpotDoublesRoundTripExactly() throws Exception {
+    String type = "doubles_deals";
+    List<ColumnMapping> columns = evolveTo(type, property("p", "number")).columnsAfter();
+    assertEquals(List.of(new ColumnMapping("p", "p", ColumnType.DOUBLE)), sink.describe(type),
+        "describe() of a number property's column");
+    String[] sent = {"0.5476861596107483", "1.2000000000000002",
+        "0.200000000000000011102230246251565404236316680908203125", "9007199254740993", "1.7976931348623157e308",
+        "4.9e-324", "-2.5E-7", "1e400"};
+    double[] expected = {0.5476861596107483, 1.2000000000000002, 0.2, 9007199254740992.0, Double.MAX_VALUE,
+        Double.MIN_VALUE, -2.5e-7};
+    CrmRecord[] records = new CrmRecord[sent.length];
+    for (int i = 0; i < sent.length; i++) {
+      records[i] = record(i + 1, T1, "p", sent[i]);
+    }
+    write(batch(type, columns, records), type, "{\"v\":1}");
+
+    List<Map<String, Object>> rows = rows(type);
+    for (int i = 0; i < expected.length; i++) {
+      assertValue(type, rows.get(i), "p", expected[i]);
+      assertValue(type, rows.get(i), SystemColumns.UNPARSED, null);
+    }
+    assertValue(type, rows.get(expected.length), "p", null);
+    assertJson(type, rows.get(expected.length), SystemColumns.UNPARSED, "{\"p\":\"1e400\"}");
+  }
+
+  /**
+   * A number column made before numbers were doubles ({@code DECIMAL}) is converted to
+   * {@code DOUBLE}: by {@code evolve} when given as DOUBLE ({@code evolveStatements} lists it
+   * first, changing nothing), or before the first write of a batch that has it as DOUBLE. Stored
+   * values become doubles; the mapping says DOUBLE afterwards.
+   */
+  @Test
+  void aLegacyDecimalColumnIsConvertedToDouble() throws Exception {
+    String type = "legacy_deals";
+    List<ColumnMapping> legacy = List.of(new ColumnMapping("amount", "amount", ColumnType.DECIMAL),
+        new ColumnMapping("score", "score", ColumnType.DECIMAL), new ColumnMapping("note", "note", ColumnType.TEXT));
+    sink.evolve(type, legacy);
+    write(batch(type, legacy, record(1, T1, "amount", "12.5", "score", "0.123456789", "note", "old"),
+        record(2, T1, "amount", "0.5476861596107483", "score", "-3")), type, "{\"v\":1}");
+    assertValue(type, row(type, 1), "amount", new BigDecimal("12.5"));
+    assertJson(type, row(type, 2), SystemColumns.UNPARSED, "{\"amount\":\"0.5476861596107483\"}");
+
+    SchemaDrift drift = SchemaDrift.analyze(type, List.of(property("amount", "number"), property("score", "number"),
+        property("note", "string")), sink.describe(type), namer());
+    assertEquals(legacy.subList(0, 2).stream().map(m -> new ColumnMapping(m.property(), m.column(), ColumnType.DOUBLE))
+        .toList(), drift.converted(), "SchemaDrift.converted() of the legacy DECIMAL columns");
+    List<ColumnMapping> score = List.of(drift.converted().get(1));
+    assertEquals(1, sink.evolveStatements(type, score).size(), "evolveStatements() for converting 'score'");
+    assertEquals(legacy, sink.describe(type), "describe() after evolveStatements(), which changes nothing");
+
+    sink.evolve(type, score);
+    assertEquals(List.of(legacy.get(0), score.get(0), legacy.get(2)), sink.describe(type),
+        "describe() after evolve() was given 'score' as DOUBLE");
+    assertEquals(List.of(), sink.evolveStatements(type, score), "evolveStatements() once 'score' is DOUBLE");
+    assertValue(type, row(type, 1), "score", 0.123456789);
+    assertValue(type, row(type, 2), "score", -3.0);
+    assertValue(type, row(type, 1), "amount", new BigDecimal("12.5"));
+
+    // 'amount' is still DECIMAL: the first write of a batch that has it as DOUBLE converts it.
+    WriteResult result = write(batch(type, drift.columnsAfter(), record(3, T1, "amount", "0.5476861596107483",
+        "score", "1.2000000000000002")), type, "{\"v\":2}");
+
+    assertEquals(new WriteResult(1, 0, 0), result, "WriteResult of the batch with the converted columns");
+    assertEquals(drift.columnsAfter(), sink.describe(type), "describe() after the write converted 'amount'");
+    assertValue(type, row(type, 1), "amount", 12.5);
+    assertValue(type, row(type, 1), "note", "old");
+    assertValue(type, row(type, 3), "amount", 0.5476861596107483);
+    assertValue(type, row(type, 3), "score", 1.2000000000000002);
+    assertValue(type, row(type, 3), SystemColumns.UNPARSED, null);
+    assertCheckpoint(type, "{\"v\":2}");
+  }
+
+  /**
+   * Regression for issue 12, end to end: a FakeHubSpot portal whose number property holds doubles
+   * in full, synced over HTTP by {@link SyncJob}. Each value is in its {@code DOUBLE} column as the
+   * double HubSpot holds; none is in {@code _hs_unparsed}.
+   */
+  @Test
+  void numbersSyncedFromHubSpotAreExactDoubles() throws Exception {
+    try (FakeHubSpot hubspot = numbersPortal()) {
+      sync(hubspot);
+
+      assertTrue(sink.describe("deals").containsAll(List.of(new ColumnMapping("amount", "amount", ColumnType.DOUBLE),
+          new ColumnMapping(PROBABILITY, PROBABILITY, ColumnType.DOUBLE))), "describe() of deals: number columns DOUBLE");
+      assertSyncedNumbers(hubspot);
+    }
+  }
+
+  /**
+   * A table whose number columns an earlier version made {@code DECIMAL} (its old rows too): the
+   * next sync converts the columns to {@code DOUBLE}, old values become doubles, and the values the
+   * old version kept in {@code _hs_unparsed} arrive in their columns.
+   */
+  @Test
+  void aSyncConvertsLegacyDecimalColumnsKeepingTheirValues() throws Exception {
+    try (FakeHubSpot hubspot = numbersPortal()) {
+      List<Long> deals = hubspot.portal().ids("deals");
+      List<ColumnMapping> legacy = List.of(new ColumnMapping("amount", "amount", ColumnType.DECIMAL),
+          new ColumnMapping(PROBABILITY, PROBABILITY, ColumnType.DECIMAL));
+      sink.evolve("deals", legacy);
+      write(batch("deals", legacy, record(999, T1, "amount", "12.5", PROBABILITY, "0.25"),
+          record(deals.get(0), T1, "amount", "3", PROBABILITY, NUMBERS_SENT.get(0))), "legacy_run", "{}");
+      assertJson("deals", row("deals", deals.get(0)), SystemColumns.UNPARSED,
+          JSON.writeValueAsString(Map.of(PROBABILITY, NUMBERS_SENT.get(0))));
+
+      SyncReport report = sync(hubspot);
+
+      assertTrue(report.stream("deals").drift().containsAll(List.of("deals: amount converted from DECIMAL to DOUBLE",
+          "deals: " + PROBABILITY + " converted from DECIMAL to DOUBLE")), () -> "drift reported: "
+          + report.stream("deals").drift());
+      assertEquals(legacy.stream().map(m -> new ColumnMapping(m.property(), m.column(), ColumnType.DOUBLE)).toList(),
+          sink.describe("deals").subList(0, 2), "describe() of deals after the sync: the legacy columns are DOUBLE");
+      assertSyncedNumbers(hubspot);
+      // A row HubSpot no longer serves keeps its values, now doubles.
+      assertValue("deals", row("deals", 999), "amount", 12.5);
+      assertValue("deals", row("deals", 999), PROBABILITY, 0.25);
     }
   }
 
@@ -923,7 +1064,7 @@ public abstract class WarehouseSinkContract {
       for (Map<String, Object> row : rows) {
         long id = (Long) row.get(SystemColumns.ID);
         assertValue(type, row, "name", type + "-" + id);
-        assertValue(type, row, "n", BigDecimal.valueOf(id));
+        assertValue(type, row, "n", (double) id);
       }
       assertCheckpoint(type, "{\"batch\":" + (batchesPerType - 1) + "}");
     }
@@ -1011,6 +1152,40 @@ public abstract class WarehouseSinkContract {
 
   // ---------------------------------------------------------------------------------------------
   // Helpers
+
+  /** A portal with a deal per sent number, in {@link #PROBABILITY}, and {@code amount} 12.5. */
+  private static FakeHubSpot numbersPortal() {
+    FakeHubSpot hubspot = FakeHubSpot.start(PortalSpec.builder().contacts(0).companies(0).deals(NUMBERS_SENT.size())
+        .tickets(0).calls(0).subscriptions(0).unlimited().clock(PortalClock.fixed(PORTAL_START)).build());
+    hubspot.portal().addProperty("deals", PROBABILITY, "Deal probability", "number", "calculation_equation");
+    List<Long> deals = hubspot.portal().ids("deals");
+    for (int i = 0; i < NUMBERS_SENT.size(); i++) {
+      hubspot.portal().update("deals", deals.get(i), Map.of(PROBABILITY, NUMBERS_SENT.get(i), "amount", "12.5"));
+    }
+    return hubspot;
+  }
+
+  /** One run of the deals of {@code hubspot} into the sink, over HTTP, in the portal's virtual time. */
+  private SyncReport sync(FakeHubSpot hubspot) {
+    PortalClock clock = hubspot.clock();
+    clock.advance(Duration.ofMinutes(2));
+    try (HubSpotClient client = HubSpotClient.builder().baseUrl(hubspot.baseUrl())
+        .credentials(HubSpotCredentials.privateApp(hubspot.token())).clock(clock.asClock()).sleeper(clock::advance)
+        .rateBudget(RateBudget.tokenBucket().clock(clock.asClock()).sleeper(clock::advance).build()).build()) {
+      return SyncJob.builder().client(client).sink(sink).addObjectTypes("deals").clock(clock.asClock())
+          .archivedPassEvery(Duration.ZERO).build().run();
+    }
+  }
+
+  private void assertSyncedNumbers(FakeHubSpot hubspot) throws Exception {
+    List<Long> deals = hubspot.portal().ids("deals");
+    for (int i = 0; i < NUMBERS_SENT.size(); i++) {
+      Map<String, Object> row = row("deals", deals.get(i));
+      assertValue("deals", row, PROBABILITY, NUMBERS.get(i));
+      assertValue("deals", row, "amount", 12.5);
+      assertValue("deals", row, SystemColumns.UNPARSED, null);
+    }
+  }
 
   private ColumnNamer namer() {
     return ColumnNamer.forDialect(sink.maxIdentifierBytes());
@@ -1163,7 +1338,7 @@ public abstract class WarehouseSinkContract {
     return copy;
   }
 
-  private void assertRow(String type, Map<String, Object> row, String text, BigDecimal number, Boolean bool,
+  private void assertRow(String type, Map<String, Object> row, String text, Double number, Boolean bool,
       LocalDate date, Instant dateTime) {
     assertValue(type, row, "t_text", text);
     assertValue(type, row, "t_number", number);

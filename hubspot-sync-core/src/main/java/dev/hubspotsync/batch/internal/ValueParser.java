@@ -12,6 +12,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.ResolverStyle;
 import java.time.temporal.ChronoUnit;
+import java.util.regex.Pattern;
 
 /**
  * Turns HubSpot's string values into the typed value of a column (hubspot-api.md §1, §5). Parses
@@ -32,6 +33,12 @@ public final class ValueParser {
   /** Precision of {@link ColumnType#DECIMAL} columns. */
   public static final int DECIMAL_PRECISION = 38;
   private static final int DECIMAL_INTEGER_DIGITS = DECIMAL_PRECISION - DECIMAL_SCALE;
+  // A plain decimal number: digits with an optional point and exponent. Double.parseDouble alone
+  // would also take "NaN", "Infinity", hex floats and a trailing "d" or "f".
+  private static final Pattern DECIMAL_NUMBER =
+      Pattern.compile("[+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?");
+  // A double's exact decimal expansion has at most 767 significant digits; longer text is not a HubSpot number.
+  private static final int MAX_DOUBLE_CHARS = 1_100;
   // 19 digits already exceed any epoch-ms value a timestamp can hold; longer runs are not epoch ms.
   private static final int MAX_EPOCH_DIGITS = 19;
 
@@ -51,8 +58,9 @@ public final class ValueParser {
 
   /**
    * The typed value of {@code raw} for a column of {@code type}: {@code null} when absent (null or
-   * empty), {@link #UNPARSED} when present but not of the type, else a String (TEXT), BigDecimal
-   * with scale 9 (DECIMAL), Boolean, LocalDate (DATE), Instant truncated to microseconds
+   * empty), {@link #UNPARSED} when present but not of the type, else a String (TEXT), Double
+   * (DOUBLE: the nearest double, as {@link Double#parseDouble}; text beyond a double's range, NaN
+   * and Infinity are UNPARSED), BigDecimal with scale 9 (DECIMAL), Boolean, LocalDate (DATE), Instant truncated to microseconds
    * (TIMESTAMP) or Long (BIGINT).
    */
   public static Object parse(ColumnType type, String raw) {
@@ -64,6 +72,7 @@ public final class ValueParser {
     }
     String s = raw.strip();
     switch (type) {
+      case DOUBLE: return doubleValue(s);
       case DECIMAL: return decimal(s);
       case BOOLEAN: return bool(s);
       case DATE: return date(s);
@@ -82,6 +91,15 @@ public final class ValueParser {
   /** The instant of a count of microseconds since the epoch. */
   public static Instant instantOfMicros(long micros) {
     return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+  }
+
+  private static Object doubleValue(String s) {
+    if (s.length() > MAX_DOUBLE_CHARS || !DECIMAL_NUMBER.matcher(s).matches()) {
+      return UNPARSED;
+    }
+    double value = Double.parseDouble(s);
+    // Beyond Double.MAX_VALUE: no double holds it, so its text is kept rather than an infinity stored.
+    return Double.isInfinite(value) ? UNPARSED : (Object) value;
   }
 
   private static Object decimal(String s) {
