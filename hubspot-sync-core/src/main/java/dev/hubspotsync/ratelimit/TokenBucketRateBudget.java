@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  *       a response's {@code X-HubSpot-RateLimit-Max} tells the real figure, which then replaces it.
  *   <li>{@code burstHeadroom} (default 2): calls per window left unused, so that variable latency
  *       does not turn a full window into a 429. The budget allows {@code max − headroom} per window.
- *   <li>{@code searchPerSecond} (default 5): search calls per rolling second. Search is exempt from
- *       the burst window but counts toward the daily limit.
+ *   <li>{@code searchPerSecond} (default 5): HubSpot's search calls per rolling second; the budget
+ *       keeps at most this many searches in flight or answered within the last second. Search is
+ *       exempt from the burst window but counts toward the daily limit.
  *   <li>{@code clock}, {@code sleeper}: where time comes from and how the budget waits; tests inject
  *       virtual ones.
  * </ul>
@@ -652,7 +653,7 @@ public final class TokenBucketRateBudget implements RateBudget {
       return this;
     }
 
-    /** Search calls per rolling second (default 5, HubSpot's limit). */
+    /** Searches in flight or answered within the last second (default 5, HubSpot's per-second limit). */
     public Builder searchPerSecond(int perSecond) {
       if (perSecond < 1) {
         throw bad("searchPerSecond must be at least 1, was " + perSecond);
