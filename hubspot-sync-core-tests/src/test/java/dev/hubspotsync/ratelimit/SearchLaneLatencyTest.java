@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Regression (issue 12): a backfill of 20,000 contacts with two pairs drew 11–26 × 429 SECONDLY in
+ * Regression (issue 12): a backfill of 20,000 contacts with two pairs drew 11–29 × 429 SECONDLY in
  * every run. The budget counted a search from the moment it let it go, HubSpot from the moment it
  * arrives; the sixth search of a second went out as soon as the first left the budget's window and
  * was refused whenever the first had travelled longer than it. A search now holds its slot until a

@@ -482,7 +482,7 @@ public final class TokenBucketRateBudget implements RateBudget {
    * search leaves the calls in flight and enters the window now, which costs latency / 1 s: counted
    * from the send instead, the sixth search of a second went out the moment the first left the
    * budget's window and reached HubSpot before the first had left HubSpot's whenever it travelled a
-   * millisecond faster (SearchPacing measured 11–19 × 429 SECONDLY a backfill). Which call this
+   * millisecond faster (SearchPacing measured 11–29 × 429 SECONDLY a backfill). Which call this
    * answers is unknown; only how many are in flight matters. Returns when the oldest standard call
    * in flight was sent, or null.
    */
