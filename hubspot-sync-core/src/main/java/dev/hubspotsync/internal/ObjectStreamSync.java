@@ -143,8 +143,8 @@ final class ObjectStreamSync {
         settings.onDrift().accept(drift);
       }
     }
-    if (stored.isEmpty() || !drift.added().isEmpty()) {
-      sink.evolve(type, drift.added());
+    if (stored.isEmpty() || !drift.evolveColumns().isEmpty()) {
+      sink.evolve(type, drift.evolveColumns()); // legacy DECIMAL number columns become DOUBLE here
     }
     columns = drift.columnsAfter();
     properties = columns.stream().map(ColumnMapping::property).toList();
