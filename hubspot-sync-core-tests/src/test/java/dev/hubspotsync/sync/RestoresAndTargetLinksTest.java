@@ -147,6 +147,7 @@ class RestoresAndTargetLinksTest {
       f.hubspot.portal().hardDelete("deals", targets.get(3));
       f.hubspot.portal().archive("deals", targets.get(4));
 
+      f.hubspot.resetStats();
       SyncReport changed = run(f);
 
       assertThat(changed.association("contacts", "deals").mode()).isEqualTo("incremental");
@@ -154,6 +155,9 @@ class RestoresAndTargetLinksTest {
           .as("targets after archive, merge and delete")
           .doesNotContain(targets.get(0), targets.get(2), targets.get(3), targets.get(4)).contains(targets.get(1));
       f.assertLinksMatchPortal(f.sink, "contacts", "deals");
+      // one reverse read for the survivor (archived and deleted targets are looked up in the warehouse
+      // only), one read of the affected parents
+      assertThat(f.hubspot.stats().calls(Endpoint.ASSOCIATIONS_BATCH_READ)).isEqualTo(2);
 
       f.later();
       f.hubspot.portal().restore("deals", targets.get(0));

@@ -308,8 +308,21 @@ final class AssociationStreamSync {
         break;
       }
     }
-    for (int i = 0; i < targets.size(); i += PARENTS_PER_CALL) {
-      List<Long> chunk = targets.subList(i, Math.min(targets.size(), i + PARENTS_PER_CALL));
+    // HubSpot serves no links of a record in the bin or gone: ask only about targets live again
+    List<Long> live = targets;
+    if (!targets.isEmpty()) {
+      try {
+        Set<Long> archived = new HashSet<>();
+        for (long id : sink.ids(to, true)) {
+          archived.add(id);
+        }
+        live = targets.stream().filter(id -> !archived.contains(id)).toList();
+      } catch (UnsupportedOperationException e) {
+        LOG.debug("The sink cannot list archived {} ({}); every changed target is looked up", to, e.getMessage());
+      }
+    }
+    for (int i = 0; i < live.size(); i += PARENTS_PER_CALL) {
+      List<Long> chunk = live.subList(i, Math.min(live.size(), i + PARENTS_PER_CALL));
       client.associations(to, from, chunk).values().forEach(links -> links.forEach(l -> parents.add(l.toId())));
     }
     if (parents.isEmpty()) {
