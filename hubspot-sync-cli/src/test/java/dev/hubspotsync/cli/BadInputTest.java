@@ -403,6 +403,43 @@ class BadInputTest {
     assertTheNextRunLoadsEveryContactOnce(config);
   }
 
+  @Test
+  void burst429ForeverIsRateLimitedAndKeepsEveryCommittedPage() {
+    String config = listPagesFailAfterTwo(new TamperingProxy.Answer(429, Map.of("Content-Type", List.of("application/json")),
+        ("{\"status\":\"error\",\"message\":\"You have reached your ten_secondly_rolling limit.\","
+            + "\"errorType\":\"RATE_LIMIT\",\"policyName\":\"TEN_SECONDLY_ROLLING\"}").getBytes(StandardCharsets.UTF_8)),
+        "");
+
+    CliHarness.Run run = sync(config);
+
+    assertThat(run.exit()).as(run.toString()).isEqualTo(69);
+    JsonNode error = run.json().get("error");
+    assertThat(error.get("code").asText()).isEqualTo("RATE_LIMITED");
+    assertThat(error.get("retryable").asBoolean()).isTrue();
+    assertThat(error.get("message").asText()).contains("kept throttling list contacts")
+        .contains("TEN_SECONDLY_ROLLING").contains("Another integration");
+    assertThat(count("contacts")).as("the two pages read before the 429s").isEqualTo(200);
+    assertTheNextRunLoadsEveryContactOnce(config);
+  }
+
+  /** portal.baseUrl names a web server that is not HubSpot's API: every call gets its HTML 404 page. */
+  @Test
+  void aBaseUrlThatIsNotHubSpotIsRejectedQuotingTheAnswer() {
+    assertThat(sync(config("[contacts]", "")).exit()).isZero();
+    proxy = TamperingProxy.to(hubspot.baseUrl());
+    proxy.rule((method, path, upstream) -> new TamperingProxy.Answer(404, Map.of("Content-Type", List.of("text/html")),
+        "<html><head><title>404 Not Found</title></head><body>nginx</body></html>".getBytes(StandardCharsets.UTF_8)));
+
+    CliHarness.Run run = sync(config("[contacts]", "").replace("BASE_URL", proxy.baseUrl()));
+
+    assertThat(run.exit()).as(run.toString()).isEqualTo(1);
+    JsonNode error = run.json().get("error");
+    assertThat(error.get("code").asText()).isEqualTo("HUBSPOT_REJECTED");
+    assertThat(error.get("message").asText()).contains("properties of contacts").contains("HTTP 404")
+        .contains("non-JSON body: 404 Not Found nginx");
+    assertThat(count("contacts")).isEqualTo(40);
+  }
+
   /**
    * A portal of 400 contacts behind a proxy that answers {@code failure} to every list call after the
    * first two (pages of 100, read by the list API); returns the config that syncs through it.
