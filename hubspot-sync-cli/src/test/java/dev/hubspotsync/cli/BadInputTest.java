@@ -242,6 +242,8 @@ class BadInputTest {
     assertThat(error.get("message").asText()).contains("crm.objects.deals.read").contains("Private Apps")
         .contains("deals");
     assertThat(run.out() + run.err()).doesNotContain(limited);
+    assertThat(run.json().get("streams")).as("the stream the token can read still ran")
+        .anySatisfy(stream -> assertThat(stream.get("objectType").asText()).isEqualTo("contacts"));
     assertThat(count("contacts")).isEqualTo(40);
     assertThat(count("deals")).isEqualTo(12);
   }
