@@ -546,9 +546,8 @@ class BadInputTest {
     Object json = row.get("_hs_unparsed");
     assertThat(json).as("_hs_unparsed").isNotNull();
     try {
-      Map<String, String> out = new LinkedHashMap<>();
-      Json.MAPPER.readTree(json.toString()).fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
-      return out;
+      return Json.MAPPER.readValue(json.toString(),
+          new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, String>>() {});
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
