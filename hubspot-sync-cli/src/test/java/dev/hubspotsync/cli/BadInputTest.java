@@ -273,7 +273,8 @@ class BadInputTest {
     JsonNode error = run.json().get("error");
     assertThat(error.get("code").asText()).isEqualTo("HUBSPOT_UNAVAILABLE");
     assertThat(error.get("retryable").asBoolean()).isTrue();
-    assertThat(error.get("message").asText()).contains("the connection failed").contains("Try again later");
+    assertThat(error.get("message").asText()).contains("the connection to " + closed + " failed")
+        .contains("check the base URL (the CLI's portal.baseUrl)").contains("try again later");
     assertThat(count("contacts")).isEqualTo(40);
   }
 
@@ -333,8 +334,10 @@ class BadInputTest {
     assertThat(run.exit()).as(run.toString()).isEqualTo(1);
     JsonNode error = run.json().get("error");
     assertThat(error.get("code").asText()).isEqualTo("UNEXPECTED_RESPONSE");
-    assertThat(error.get("message").asText()).contains("HubSpot search contacts returned a body this version cannot read")
-        .contains(parserSays);
+    assertThat(error.get("message").asText()).contains("HubSpot search contacts returned a body this version cannot read, 4 times")
+        .contains(parserSays).contains("check " + proxy.baseUrl() + " (the CLI's portal.baseUrl)")
+        .doesNotContain("INCLUDE_SOURCE_IN_LOCATION");
+    assertThat(proxy.tampered()).as("a body cut short may be transient: the call was tried 4 times").isGreaterThanOrEqualTo(4);
     assertThat(proxy.tampered()).isPositive();
     assertThat(count("contacts")).isEqualTo(40);
     assertThat(query("SELECT count(*) AS n FROM contacts WHERE firstname = 'Changed'").get(0)).containsEntry("n", 0L);
@@ -343,12 +346,13 @@ class BadInputTest {
 
   /**
    * A list API that always answers the same {@code after} cursor (a HubSpot bug, or a proxy caching
-   * one page). Nothing detects the repeat: the backfill reads the same page until the daily ceiling
-   * stops it (exit 75). Nothing is duplicated and nothing is lost, but the run spends its budget.
+   * one page). The second time the cursor comes the run stops (exit 1) naming the call and the
+   * cursor, instead of reading the same page until the daily budget is gone; what was read stays,
+   * once.
    */
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
-  void endlessPagingStopsAtTheDailyCeilingWithoutDuplicates() {
+  void endlessPagingIsDetectedAndStopsTheRunWithoutDuplicates() {
     startWithContacts(400);
     proxy = TamperingProxy.to(hubspot.baseUrl());
     proxy.rule((method, path, upstream) -> {
@@ -362,9 +366,12 @@ class BadInputTest {
 
     CliHarness.Run run = sync(listBackfillThroughProxy("budget: {dailyCeiling: 60}\n"));
 
-    assertThat(run.exit()).as(run.toString()).isEqualTo(75);
-    assertThat(run.json().get("outcome").asText()).isEqualTo("RATE_BUDGET_EXHAUSTED");
-    assertThat(proxy.tampered()).isGreaterThan(10);
+    assertThat(run.exit()).as(run.toString()).isEqualTo(1);
+    JsonNode error = run.json().get("error");
+    assertThat(error.get("code").asText()).isEqualTo("UNEXPECTED_RESPONSE");
+    assertThat(error.get("message").asText()).contains("HubSpot list contacts sent the paging cursor \"100\" a second time")
+        .contains("the rows read so far are kept");
+    assertThat(proxy.tampered()).as("pages with the stuck cursor read").isEqualTo(2);
     Map<String, Object> counts = query("SELECT count(*) AS n, count(DISTINCT id) AS ids FROM contacts").get(0);
     assertThat(counts.get("n")).isEqualTo(counts.get("ids"));
     assertThat((Long) counts.get("n")).isBetween(100L, 200L);

@@ -392,8 +392,9 @@ final class DefaultHubSpotClient implements HubSpotClient {
         budget.onNoResponse(kind);
         if (attempt >= maxAttempts) {
           throw new HubSpotApiException(ErrorCode.HUBSPOT_UNAVAILABLE, "HubSpot " + what + " failed after " + attempt
-              + " attempts: the connection failed (" + e.getClass().getSimpleName() + "). Try again later.", true, 0,
-              null, null, null, e);
+              + " attempts: the connection to " + baseUrl + " failed (" + e.getClass().getSimpleName()
+              + (e.getMessage() != null ? ": " + e.getMessage() : "") + "). If it persists, check the base URL (the CLI's "
+              + "portal.baseUrl), proxies and the network; otherwise try again later.", true, 0, null, null, null, e);
         }
         backoff(what, attempt, "connection failure (" + e.getClass().getSimpleName() + ")");
         continue;
@@ -409,9 +410,17 @@ final class DefaultHubSpotClient implements HubSpotClient {
         try {
           return reader.read(status, body);
         } catch (IOException | RuntimeException e) {
-          throw new HubSpotApiException(ErrorCode.UNEXPECTED_RESPONSE, "HubSpot " + what
-              + " returned a body this version cannot read: " + e.getMessage(), false, status, null, null,
-              correlationId(response), e);
+          // a body cut short is a transient fault; one that is never readable is not HubSpot's answer
+          if (attempt < maxAttempts) {
+            backoff(what, attempt, "an unreadable HTTP " + status + " body");
+            continue;
+          }
+          throw new HubSpotApiException(ErrorCode.UNEXPECTED_RESPONSE, "HubSpot " + what + " returned a body this "
+              + "version cannot read, " + attempt + " times (HTTP " + status + ", "
+              + response.headers().firstValue("Content-Type").orElse("no Content-Type") + ", starting "
+              + ErrorBody.snippet(body) + "; " + firstLine(e.getMessage()) + "). A proxy, a captive portal or a base URL "
+              + "that is not HubSpot's API can cause this: check " + baseUrl + " (the CLI's portal.baseUrl).", false,
+              status, null, null, correlationId(response), e);
         }
       }
       ErrorBody error = ErrorBody.parse(body);
@@ -472,7 +481,9 @@ final class DefaultHubSpotClient implements HubSpotClient {
       }
       throw new HubSpotApiException(ErrorCode.HUBSPOT_REJECTED, "HubSpot rejected " + what + " (HTTP " + status
           + (error.category != null ? " " + error.category : "") + "): "
-          + (error.message != null ? error.message : "no error message") + (cid != null ? " [correlationId " + cid + "]" : ""),
+          + (error.message != null ? error.message : "no error message") + (cid != null ? " [correlationId " + cid + "]" : "")
+          + (error.json ? "" : ". That is not an answer of HubSpot's API: check the base URL " + baseUrl
+              + " (the CLI's portal.baseUrl) and proxies."),
           false, status, error.category, error.subCategory, cid, null);
     }
   }
@@ -560,6 +571,8 @@ final class DefaultHubSpotClient implements HubSpotClient {
     String subCategory;
     String correlationId;
     String policyName;
+    /** Whether the body was JSON at all (an empty body counts as JSON: HubSpot sends some). */
+    boolean json = true;
     List<String> requiredScopes = new ArrayList<>();
 
     static ErrorBody parse(byte[] body) {
@@ -574,6 +587,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
         detail.path("context").path("requiredScopes").forEach(s -> e.requiredScopes.add(s.asText()));
       }
       if (e.message == null && body != null && body.length > 0 && n.isMissingNode()) {
+        e.json = false;
         String text = new String(body, 0, Math.min(body.length, 200), StandardCharsets.UTF_8)
             .replaceAll("<[^>]*>", " ").replaceAll("\\s+", " ").trim();
         e.message = text.isEmpty() ? null : "non-JSON body: " + text;
@@ -581,10 +595,28 @@ final class DefaultHubSpotClient implements HubSpotClient {
       return e;
     }
 
+    /** The first 60 characters of a body, quoted, control characters shown as spaces. */
+    static String snippet(byte[] body) {
+      if (body == null || body.length == 0) {
+        return "with nothing (an empty body)";
+      }
+      String text = new String(body, 0, Math.min(body.length, 60), StandardCharsets.UTF_8).replaceAll("\\p{Cntrl}", " ");
+      return "\"" + text + (body.length > 60 ? "…" : "") + "\" of " + body.length + " bytes";
+    }
+
     private static String text(JsonNode n, String field) {
       JsonNode v = n.path(field);
       return v.isTextual() ? v.asText() : null;
     }
+  }
+
+  /** A parser message without Jackson's location and source notes. */
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "no parser message";
+    }
+    String line = message.lines().findFirst().orElse("");
+    return line.length() > 160 ? line.substring(0, 160) + "…" : line;
   }
 
   private static JsonNode readTreeQuietly(byte[] body) {

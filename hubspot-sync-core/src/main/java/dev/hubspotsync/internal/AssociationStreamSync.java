@@ -216,6 +216,7 @@ final class AssociationStreamSync {
       readAndStore(chunk, checkpoint.scanDone());
       return;
     }
+    CursorGuard guard = new CursorGuard("search " + from + " by id");
     while (true) { // parents from the portal: search by id above the floor, 200 a page
       SearchPage page = client.search(from, SearchRequest.builder()
           .addFilterGroup(Filter.of("hs_object_id", "GT", Long.toString(floor)))
@@ -230,7 +231,7 @@ final class AssociationStreamSync {
         readAndStore(List.of(), checkpoint.scanDone());
         return;
       }
-      floor = ids.get(ids.size() - 1);
+      floor = guard.above(floor, ids.get(ids.size() - 1));
     }
   }
 

@@ -44,6 +44,7 @@ final class ModifiedWindow {
    * passed never moves back from {@code cursor}; after the last page it is at least {@code upper}.
    */
   void read(long low, long upper, long cursor, PageSink sink) {
+    CursorGuard guard = new CursorGuard("search " + type + " by modified date");
     while (true) {
       SearchPage page = run(SearchRequest.builder()
           .addFilterGroup(Filter.of(modifiedProperty, "GTE", Long.toString(low)),
@@ -56,7 +57,7 @@ final class ModifiedWindow {
         return;
       }
       long first = modified(found.get(0), low);
-      long last = modified(found.get(found.size() - 1), low);
+      long last = guard.above(low - 1, modified(found.get(found.size() - 1), low)); // never before the window
       cursor = Math.max(cursor, last); // everything before `last` is handed over; its ties are read again
       sink.accept(found, cursor);
       if (first == last) {
@@ -72,6 +73,7 @@ final class ModifiedWindow {
   private void drainMillisecond(long ms, long cursor, PageSink sink) {
     LOG.debug("Reading the {} modified at {} by id", type, Instant.ofEpochMilli(ms));
     long lastId = 0;
+    CursorGuard guard = new CursorGuard("search " + type + " modified at " + Instant.ofEpochMilli(ms) + " by id");
     while (true) {
       SearchPage page = run(SearchRequest.builder()
           .addFilterGroup(Filter.of(modifiedProperty, "EQ", Long.toString(ms)),
@@ -81,7 +83,7 @@ final class ModifiedWindow {
       if (page.nextAfter() < 0 || page.results().isEmpty()) {
         return;
       }
-      lastId = page.results().get(page.results().size() - 1).id();
+      lastId = guard.above(lastId, page.results().get(page.results().size() - 1).id());
     }
   }
 

@@ -176,9 +176,11 @@ final class ObjectStreamSync {
   private void backfillByList() {
     startPhase("backfill", estimateTotal());
     String after = checkpoint.after();
+    CursorGuard guard = new CursorGuard("list " + type);
+    guard.next(after);
     while (true) {
       var page = client.listPage(type, properties, settings.listPageSize(), after, false);
-      after = page.nextAfter();
+      after = guard.next(page.nextAfter());
       StreamCheckpoint next = after != null ? checkpoint.backfillAt(after)
           : checkpoint.incrementalAt(checkpoint.backfillStartedAt());
       write(page.results(), next);
@@ -191,6 +193,7 @@ final class ObjectStreamSync {
   private void backfillBySearch() {
     startPhase("backfill", -1);
     long floor = checkpoint.idFloor() != null ? checkpoint.idFloor() : 0;
+    CursorGuard guard = new CursorGuard("search " + type + " by id");
     while (true) {
       SearchPage page = search(SearchRequest.builder()
           .addFilterGroup(Filter.of("hs_object_id", "GT", Long.toString(floor)))
@@ -201,7 +204,7 @@ final class ObjectStreamSync {
       List<CrmRecord> records = withProperties(page.results());
       boolean done = page.nextAfter() < 0 || page.results().isEmpty();
       if (!done) {
-        floor = page.results().get(page.results().size() - 1).id();
+        floor = guard.above(floor, page.results().get(page.results().size() - 1).id());
       }
       // Search showed the index as of the lag before the start: the first window must begin there.
       long indexedFrom = checkpoint.backfillStartedAt() - settings.indexLag().toMillis();
@@ -244,6 +247,7 @@ final class ObjectStreamSync {
       archivedBefore.add(id);
     }
     Set<Long> inBin = new HashSet<>();
+    CursorGuard guard = new CursorGuard("list archived " + type);
     String after = null;
     do {
       var page = client.listPage(type, properties, settings.listPageSize(), after, true);
@@ -255,7 +259,7 @@ final class ObjectStreamSync {
         }
       }
       archived += page.results().size();
-      after = page.nextAfter();
+      after = guard.next(page.nextAfter());
       write(page.results(), (after == null ? checkpoint.archivedPassDone(now) : checkpoint).withRelink(newlyArchived));
     } while (after != null);
     pipeline.flush(); // the rows just read must be in the sink before its archived ids are compared
@@ -303,6 +307,7 @@ final class ObjectStreamSync {
     }
     Set<Long> live = new HashSet<>();
     List<Long> missing = new ArrayList<>();
+    CursorGuard guard = new CursorGuard("list " + type + " ids");
     String after = null;
     do {
       var page = client.listPage(type, List.of("hs_object_id"), settings.listPageSize(), after, false);
@@ -312,7 +317,7 @@ final class ObjectStreamSync {
           missing.add(r.id());
         }
       }
-      after = page.nextAfter();
+      after = guard.next(page.nextAfter());
     } while (after != null);
     List<Long> gone = stored.stream().filter(id -> !live.contains(id)).sorted().toList();
     if (!gone.isEmpty()) {
