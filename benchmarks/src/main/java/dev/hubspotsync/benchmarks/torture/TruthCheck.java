@@ -42,7 +42,9 @@ import java.util.stream.Collectors;
  *   <li>{@code values}: every synced property of a live record equals the portal's value, compared by
  *       the column's type (numbers as doubles, dates and datetimes as UTC instants, booleans, text;
  *       empty is null); a value the column's type cannot hold must be NULL with the raw text in
- *       {@code _hs_unparsed}. Also {@code _hs_updated_at}. Counted per property as well;
+ *       {@code _hs_unparsed}. Counted per property as well;
+ *   <li>{@code stale rows}: a live record's {@code _hs_updated_at} is not the portal's modified date
+ *       (an edit was missed; the example says how many records share that millisecond);
  *   <li>{@code property without column}: a property some live record has a value of;
  *   <li>{@code archived not flagged}: recycle-bin, merged-away and hard-deleted records have a row
  *       with {@code _hs_archived = true} (rows are never deleted);
@@ -117,6 +119,8 @@ final class TruthCheck {
     }
     withoutColumn.forEach(p -> violation("property without column", type + "." + p));
 
+    Map<Long, Integer> sameMillisecond = new HashMap<>();
+    live.values().forEach(r -> sameMillisecond.merge(r.updatedAt().toEpochMilli(), 1, Integer::sum));
     Map<Long, Integer> seen = new HashMap<>();
     Map<String, Long> perProperty = new TreeMap<>();
     try (Statement s = connection.createStatement();
@@ -135,7 +139,7 @@ final class TruthCheck {
         RecordSnapshot portal = live.get(id);
         if (portal == null) {
           if (archived.contains(id) || gone.contains(id)) {
-            count("archived not flagged", type);
+            count("archived not flagged");
             if (!rowArchived) {
               violation("archived not flagged", type + " " + id + (gone.contains(id) ? " (merged away or deleted)" : " (in the recycle bin)"));
             }
@@ -144,16 +148,18 @@ final class TruthCheck {
           }
           continue;
         }
-        count("live record flagged archived", type);
+        count("live record flagged archived");
         if (rowArchived) {
           violation("live record flagged archived", type + " " + id);
         }
-        count("values", type);
+        count("values");
+        count("stale rows");
         List<String> diffs = new ArrayList<>();
         Object updated = cell(rs, index.get(SystemColumns.UPDATED_AT), meta);
         if (!Objects.equals(portal.updatedAt().truncatedTo(ChronoUnit.MICROS), updated)) {
-          diffs.add(SystemColumns.UPDATED_AT + " " + portal.updatedAt() + " != " + updated);
-          perProperty.merge(SystemColumns.UPDATED_AT, 1L, Long::sum);
+          violation("stale rows", type + " " + id + ": portal modified " + portal.updatedAt() + " ("
+              + sameMillisecond.get(portal.updatedAt().toEpochMilli()) + " live " + type + " in that millisecond), "
+              + SystemColumns.UPDATED_AT + " " + updated);
         }
         Map<String, String> unparsed = unparsed(rs.getString(index.get(SystemColumns.UNPARSED)));
         for (ColumnMapping m : byProperty.values()) {
@@ -178,21 +184,21 @@ final class TruthCheck {
         }
       }
     }
-    count("duplicate ids", type, seen.size());
+    count("duplicate ids", seen.size());
     seen.forEach((id, n) -> {
       if (n > 1) {
         violation("duplicate ids", type + " " + id + " x" + n);
       }
     });
     for (long id : live.keySet()) {
-      count("live record missing", type);
+      count("live record missing");
       if (!seen.containsKey(id)) {
         violation("live record missing", type + " " + id);
       }
     }
     for (long id : union(archived, gone)) {
       if (!seen.containsKey(id)) {
-        count("archived not flagged", type);
+        count("archived not flagged");
         violation("archived not flagged", type + " " + id + " has no row" + (gone.contains(id) ? " (merged away or deleted)" : ""));
       }
     }
@@ -226,9 +232,9 @@ final class TruthCheck {
         labels.put(key, rs.getString(4));
       }
     }
-    count("links missing", pair, expected.size());
-    count("links extra", pair, seen.size());
-    count("duplicate links", pair, seen.size());
+    count("links missing", expected.size());
+    count("links extra", seen.size());
+    count("duplicate links", seen.size());
     for (Map.Entry<String, String> e : expected.entrySet()) {
       if (!seen.containsKey(e.getKey())) {
         violation("links missing", pair + " " + e.getKey() + endsOf(e.getKey(), from, to, truth));
@@ -369,11 +375,11 @@ final class TruthCheck {
     return out;
   }
 
-  private void count(String invariant, String scope) {
-    count(invariant, scope, 1);
+  private void count(String invariant) {
+    count(invariant, 1);
   }
 
-  private void count(String invariant, String scope, long n) {
+  private void count(String invariant, long n) {
     checked.merge(invariant, n, Long::sum);
   }
 
