@@ -110,6 +110,16 @@ public final class FakeHubSpot implements AutoCloseable {
     front.addPrivateApp(token, scopes);
   }
 
+  /**
+   * Ends the life of every OAuth access token issued so far, as if each had reached its
+   * {@code expires_in} now: their next use gets 401 {@code EXPIRED_AUTHENTICATION}. The refresh token
+   * keeps working, so a client that refreshes on that 401 carries on. Lets a test expire tokens at a
+   * chosen moment when the clock cannot be moved (a client in another process on the real clock).
+   */
+  public void expireAccessTokens() {
+    front.expireAccessTokens();
+  }
+
   /** Changes how long search lags behind changes made from now on. */
   public void indexLag(Duration lag) {
     state.indexLag(lag);

@@ -8,6 +8,12 @@ public enum Fault {
   SERVER_ERROR_HTML,
   /** 504 Gateway Timeout (HTML body). */
   GATEWAY_TIMEOUT,
+  /**
+   * 429 with HubSpot's rate-limit body ({@code errorType RATE_LIMIT}): policy {@code SECONDLY} on
+   * search, {@code TEN_SECONDLY_ROLLING} elsewhere, and {@code Retry-After: 1}; as when another
+   * integration spends the app's limit.
+   */
+  RATE_LIMITED,
   /** Headers and part of the body are sent, then the connection is closed. */
   CONNECTION_RESET,
   /** The body arrives in small chunks with a pause between them. */

@@ -62,11 +62,15 @@ public final class Faults {
       }
     }
     for (Rules r : specific == null ? new Rules[] {everywhere} : new Rules[] {specific, everywhere}) {
-      if (r.gatewayTimeoutAbove > 0 && pageSize > r.gatewayTimeoutAbove) {
+      if (r.gatewayTimeoutAbove > 0 && pageSize > r.gatewayTimeoutAbove
+          && (r.gatewayTimeoutShare >= 1 || random.nextDouble() < r.gatewayTimeoutShare)) {
         return decision(Fault.GATEWAY_TIMEOUT, r, latency);
       }
       if (r.serverErrorRate > 0 && random.nextDouble() < r.serverErrorRate) {
         return decision(random.nextDouble() < r.htmlShare ? Fault.SERVER_ERROR_HTML : Fault.SERVER_ERROR_JSON, r, latency);
+      }
+      if (r.rateLimitedRate > 0 && random.nextDouble() < r.rateLimitedRate) {
+        return decision(Fault.RATE_LIMITED, r, latency);
       }
       if (r.resetRate > 0 && random.nextDouble() < r.resetRate) {
         return decision(Fault.CONNECTION_RESET, r, latency);
@@ -89,6 +93,9 @@ public final class Faults {
       case GATEWAY_TIMEOUT:
         status = 504;
         break;
+      case RATE_LIMITED:
+        status = 429;
+        break;
       default:
         status = 200;
     }
@@ -101,6 +108,8 @@ public final class Faults {
     private volatile double serverErrorRate;
     private volatile double htmlShare = 0.3;
     private volatile int gatewayTimeoutAbove;
+    private volatile double gatewayTimeoutShare = 1;
+    private volatile double rateLimitedRate;
     private volatile double resetRate;
     private volatile double dripRate;
     private volatile Duration dripPause = Duration.ofMillis(50);
@@ -128,7 +137,19 @@ public final class Faults {
 
     /** Calls asking for more than {@code pageSize} records or inputs get a 504, as large pages do. */
     public Rules gatewayTimeoutAbove(int pageSize) {
+      return gatewayTimeoutAbove(pageSize, 1);
+    }
+
+    /** A {@code share} of the calls asking for more than {@code pageSize} records or inputs get a 504. */
+    public Rules gatewayTimeoutAbove(int pageSize, double share) {
+      this.gatewayTimeoutShare = rate(share, "gatewayTimeoutAbove share");
       this.gatewayTimeoutAbove = pageSize;
+      return this;
+    }
+
+    /** Share of calls answered 429 ({@link Fault#RATE_LIMITED}), whatever the portal's own limits. */
+    public Rules rateLimited(double rate) {
+      this.rateLimitedRate = rate(rate, "rateLimited");
       return this;
     }
 
@@ -166,6 +187,8 @@ public final class Faults {
       serverErrorRate = 0;
       htmlShare = 0.3;
       gatewayTimeoutAbove = 0;
+      gatewayTimeoutShare = 1;
+      rateLimitedRate = 0;
       resetRate = 0;
       dripRate = 0;
       synchronized (scripted) {

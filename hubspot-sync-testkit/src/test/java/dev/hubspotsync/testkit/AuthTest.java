@@ -150,6 +150,26 @@ class AuthTest {
   }
 
   @Test
+  void expireAccessTokensEndsEveryIssuedTokenNowAndARefreshWorksAgain() {
+    try (FakeHubSpot hubspot = FakeHubSpot.start(small().build())) {
+      String token = refresh(hubspot).json().path("access_token").asText();
+      Http oauth = new Http(hubspot).withToken(token);
+      assertThat(oauth.get(LIST).status()).isEqualTo(200);
+
+      hubspot.expireAccessTokens();
+
+      Http.Reply expired = oauth.get(LIST);
+      assertThat(expired.status()).isEqualTo(401);
+      assertThat(expired.json().path("category").asText()).isEqualTo("EXPIRED_AUTHENTICATION");
+      assertThat(Instant.parse(expired.json().path("context").path("expire time").get(0).asText())).isEqualTo(START);
+      assertThat(new Http(hubspot).get(LIST).status()).as("private-app tokens do not expire").isEqualTo(200);
+      String fresh = refresh(hubspot).json().path("access_token").asText();
+      assertThat(new Http(hubspot).withToken(fresh).get(LIST).status()).isEqualTo(200);
+      assertThat(oauth.get(LIST).status()).as("the expired one stays expired").isEqualTo(401);
+    }
+  }
+
+  @Test
   void wrongRefreshTokenIsBadRefreshToken() {
     try (FakeHubSpot hubspot = FakeHubSpot.start(small().build())) {
       PortalSpec s = hubspot.spec();

@@ -99,6 +99,52 @@ class FaultsTest {
   }
 
   @Test
+  void gatewayTimeoutAboveWithAShareFailsOnlySomeLargePages() {
+    try (FakeHubSpot hubspot = FakeHubSpot.start(small().build())) {
+      Http http = new Http(hubspot);
+      hubspot.faults().on(Endpoint.LIST).gatewayTimeoutAbove(50, 0.5);
+
+      List<Integer> large = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        large.add(http.get("/crm/v3/objects/contacts?limit=100").status());
+      }
+      for (int i = 0; i < 10; i++) {
+        assertThat(http.get("/crm/v3/objects/contacts?limit=50").status()).as("small pages never time out").isEqualTo(200);
+      }
+      long timeouts = large.stream().filter(s -> s == 504).count();
+      assertThat(large).allMatch(s -> s == 200 || s == 504);
+      assertThat(timeouts).as("about half of 40: %s", large).isBetween(8L, 32L);
+      assertThat(hubspot.stats().faultsInjected()).isEqualTo(timeouts);
+    }
+  }
+
+  @Test
+  void rateLimitedAnswers429WithHubSpotsBodyAndRetryAfterOneSecond() {
+    try (FakeHubSpot hubspot = FakeHubSpot.start(small().build())) {
+      Http http = new Http(hubspot);
+      hubspot.faults().everywhere().rateLimited(1.0);
+
+      Http.Reply list = http.get(LIST);
+      assertThat(list.status()).isEqualTo(429);
+      assertThat(list.header("Retry-After")).contains("1");
+      JsonNode body = list.json();
+      assertThat(body.path("errorType").asText()).isEqualTo("RATE_LIMIT");
+      assertThat(body.path("policyName").asText()).isEqualTo("TEN_SECONDLY_ROLLING");
+      assertThat(body.path("correlationId").asText()).isNotBlank();
+
+      Http.Reply search = http.post("/crm/v3/objects/contacts/search", "{\"limit\":5}");
+      assertThat(search.status()).isEqualTo(429);
+      assertThat(search.json().path("policyName").asText()).isEqualTo("SECONDLY");
+      assertThat(search.header("Retry-After")).contains("1");
+      assertThat(hubspot.stats().faultsInjected()).isEqualTo(2);
+      assertThat(hubspot.stats().rejected(RateLimitPolicy.TEN_SECONDLY_ROLLING)).as("not the portal's own limit").isZero();
+
+      hubspot.faults().clear();
+      assertThat(http.get(LIST).status()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void connectionResetTruncatesTheBodyAndTheNextCallIsFine() {
     try (FakeHubSpot hubspot = FakeHubSpot.start(small().build())) {
       Http http = new Http(hubspot);

@@ -149,6 +149,11 @@ final class Auth {
     return new ApiError(400, body);
   }
 
+  /** Every OAuth access token issued so far expires at {@code now} (if not earlier); refresh tokens keep working. */
+  void expireAccessTokens(long now) {
+    accessTokens.replaceAll((token, issued) -> issued.expiresAt() <= now ? issued : new Issued(issued.app(), now));
+  }
+
   /** For tests: when the token expires, or null when the portal did not issue it. */
   Instant expiresAt(String accessToken) {
     Issued i = accessTokens.get(accessToken);

@@ -98,6 +98,11 @@ public final class HttpFront implements AutoCloseable {
     auth.addPrivateApp(token, scopes);
   }
 
+  /** Every OAuth access token issued so far expires now. */
+  public void expireAccessTokens() {
+    auth.expireAccessTokens(portal.now());
+  }
+
   public PortalStats stats() {
     Map<Endpoint, Long> c = new EnumMap<>(Endpoint.class);
     calls.forEach((k, v) -> c.put(k, v.sum()));
@@ -176,7 +181,7 @@ public final class HttpFront implements AutoCloseable {
           if (decision.fault() != null) {
             faultsInjected.increment();
           }
-          response = injectedError(decision);
+          response = injectedError(decision, app, endpoint);
           if (response == null) {
             response = dispatch(route, types, query, body, now);
           }
@@ -291,7 +296,7 @@ public final class HttpFront implements AutoCloseable {
     }
   }
 
-  private Response injectedError(Faults.Decision d) {
+  private Response injectedError(Faults.Decision d, Auth.App app, Endpoint endpoint) {
     if (d.fault() == null) {
       return null;
     }
@@ -306,6 +311,8 @@ public final class HttpFront implements AutoCloseable {
       case SERVER_ERROR_HTML:
       case GATEWAY_TIMEOUT:
         return html(d.status(), reason(d.status()));
+      case RATE_LIMITED:
+        throw limiter.injected(app, endpoint == Endpoint.SEARCH);
       default:
         return null; // reset and drip happen while the body is written
     }

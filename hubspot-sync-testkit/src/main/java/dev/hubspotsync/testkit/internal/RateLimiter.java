@@ -63,6 +63,18 @@ final class RateLimiter {
     }
   }
 
+  /**
+   * The 429 of an injected {@link dev.hubspotsync.testkit.Fault#RATE_LIMITED} fault: the body a real
+   * rejection has, always with {@code Retry-After: 1}.
+   */
+  synchronized ApiError injected(Auth.App app, boolean isSearch) {
+    ApiError error = isSearch
+        ? tooMany(RateLimitPolicy.SECONDLY, "You have reached your secondly limit.", 1, null)
+        : tooMany(RateLimitPolicy.TEN_SECONDLY_ROLLING, "You have reached your ten_secondly_rolling limit.", 1,
+            "publicapi:" + app.kind().groupName() + "-ten-secondly:" + spec.portalId());
+    return error.header("Retry-After", "1");
+  }
+
   private int burstLimit(Auth.App app) {
     return app.kind() == Auth.Kind.OAUTH ? spec.oauthBurstLimit() : spec.burstLimit();
   }
