@@ -18,6 +18,7 @@ import dev.hubspotsync.testkit.PortalSpec;
 import dev.hubspotsync.testkit.Row;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -171,6 +172,42 @@ class RestoresAndTargetLinksTest {
       // one reverse read for the two restored deals, one read of their parents; nothing else
       assertThat(f.hubspot.stats().calls(Endpoint.ASSOCIATIONS_BATCH_READ)).isEqualTo(2);
       assertThat(f.sink.checkpoint("deals").orElseThrow().json()).doesNotContain("relink");
+    }
+  }
+
+  /**
+   * A deal archived and restored between two recycle-bin passes, while its contact's links were read
+   * again: the link goes (HubSpot hid it) and nothing that moves a date brings it back. With the
+   * CDC boost the pair still rescans every parent as a backstop, at the longer of the full-scan and
+   * reconcile cadences, and the link returns there.
+   */
+  @Test
+  void aTargetArchivedAndRestoredBetweenBinPassesReturnsAtTheBackstopScan() {
+    try (SyncFixture f = fixture()) {
+      f.hubspot.portal().addProperty("contacts", ROLLUP, "Deals (for sync)", "number", "calculation_rollup");
+      SyncJob.Builder job = f.job("contacts", "deals").addAssociation("contacts", "deals")
+          .archivedPassEvery(Duration.ofHours(1)).associationFullScanEvery(Duration.ofDays(1))
+          .reconcileEvery(Duration.ofDays(7));
+      job.build().run();
+      var link = f.hubspot.snapshot().associations("contacts", "deals").get(0);
+      f.later();
+      f.hubspot.portal().archive("deals", link.toId());
+      f.hubspot.portal().update("contacts", link.fromId(), Map.of("firstname", "Read while the deal is in the bin"));
+      f.later();
+      job.build().run();
+      f.hubspot.portal().restore("deals", link.toId());
+      f.later();
+      SyncReport before = job.build().run();
+      assertThat(before.association("contacts", "deals").mode()).isEqualTo("incremental");
+      assertThat(f.sink.links("contacts", "deals")).as("nothing moved a date: the link is still missing")
+          .noneMatch(l -> l.fromId() == link.fromId() && l.toId() == link.toId());
+
+      f.hubspot.clock().advance(Duration.ofDays(7));
+      SyncReport backstop = job.build().run();
+
+      assertThat(backstop.association("contacts", "deals").mode()).isEqualTo("full-scan");
+      assertThat(backstop.association("contacts", "deals").reason()).contains("backstop full scan every PT168H");
+      f.assertLinksMatchPortal(f.sink, "contacts", "deals");
     }
   }
 

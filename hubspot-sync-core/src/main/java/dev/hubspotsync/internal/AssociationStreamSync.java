@@ -123,9 +123,13 @@ final class AssociationStreamSync {
       reason = boost.on() ? "the rollup " + boost.property() + " appeared; edits made before it are read by a full scan"
           : "the CDC-boost rollup is gone (" + boost.why() + "); association edits are read by full scans again";
       checkpoint = AssociationCheckpoint.scan(now, boost.on(), checkpoint.lastScanAt());
-    } else if (!checkpoint.isScan() && !boost.on() && due(checkpoint.lastScanAt(), now)) {
+    } else if (!checkpoint.isScan() && !boost.on() && due(checkpoint.lastScanAt(), settings.associationFullScanEvery(), now)) {
       reason = "scheduled full scan every " + settings.associationFullScanEvery() + " (" + boost.why() + ")";
       checkpoint = AssociationCheckpoint.scan(now, false, checkpoint.lastScanAt());
+    } else if (!checkpoint.isScan() && boost.on() && due(checkpoint.lastScanAt(), backstopEvery(), now)) {
+      reason = "backstop full scan every " + backstopEvery() + ": the CDC boost is unverified, and a target archived "
+          + "and restored between two recycle-bin passes moves no date";
+      checkpoint = AssociationCheckpoint.scan(now, true, checkpoint.lastScanAt());
     } else if (!checkpoint.isScan() && (parentChanges.all() || targetChanges.all())) {
       reason = "more than " + StreamCheckpoint.RELINK_MAX + " records of " + (parentChanges.all() ? from : to)
           + " were archived, restored, merged or deleted; their links are read by a full scan";
@@ -194,8 +198,14 @@ final class AssociationStreamSync {
     return parsed.checkpoint();
   }
 
-  private boolean due(Long lastScanAt, long now) {
-    return lastScanAt == null || now - lastScanAt >= settings.associationFullScanEvery().toMillis();
+  private static boolean due(Long lastScanAt, Duration every, long now) {
+    return lastScanAt == null || now - lastScanAt >= every.toMillis();
+  }
+
+  /** How often a pair with the CDC boost still reads every parent: the longer of the scan and reconcile cadences. */
+  private Duration backstopEvery() {
+    Duration scan = settings.associationFullScanEvery();
+    return scan.compareTo(settings.reconcileEvery()) >= 0 ? scan : settings.reconcileEvery();
   }
 
   /** Every parent above the stored position, in ascending id order, 100 a call. */
