@@ -31,6 +31,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -241,6 +242,27 @@ public class JsonLinesSink implements WarehouseSink {
           .filter(r -> r.path(SystemColumns.ARCHIVED).asBoolean() == archived)
           .mapToLong(r -> r.get(SystemColumns.ID).asLong()).toArray(); // a TreeMap: ascending
     }
+  }
+
+  @Override
+  public Map<Long, Instant> updatedAt(String objectType, Collection<Long> ids) {
+    Map<Long, Instant> dates = new HashMap<>();
+    Optional<Path> file = tableFile(objectType);
+    if (file.isEmpty()) {
+      return dates;
+    }
+    synchronized (lock(file.get())) {
+      TreeMap<Long, ObjectNode> rows = readRows(file.get());
+      for (long id : ids) {
+        ObjectNode row = rows.get(id);
+        Instant updated = row == null || row.path(SystemColumns.ARCHIVED).asBoolean() ? null
+            : instant(row.get(SystemColumns.UPDATED_AT));
+        if (updated != null) {
+          dates.put(id, updated);
+        }
+      }
+    }
+    return dates;
   }
 
   @Override

@@ -79,6 +79,11 @@ final class SharedSink implements WarehouseSink {
   }
 
   @Override
+  public java.util.Map<Long, Instant> updatedAt(String objectType, Collection<Long> ids) {
+    return delegate.updatedAt(objectType, ids);
+  }
+
+  @Override
   public long[] parentsLinkedTo(String fromType, String toType, Collection<Long> toIds) {
     return delegate.parentsLinkedTo(fromType, toType, toIds);
   }

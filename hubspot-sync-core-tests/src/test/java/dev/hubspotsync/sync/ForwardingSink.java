@@ -58,6 +58,11 @@ abstract class ForwardingSink implements WarehouseSink, SupportsTransactions {
   }
 
   @Override
+  public java.util.Map<Long, Instant> updatedAt(String objectType, Collection<Long> ids) {
+    return inner.updatedAt(objectType, ids);
+  }
+
+  @Override
   public long[] parentsLinkedTo(String fromType, String toType, Collection<Long> toIds) {
     return inner.parentsLinkedTo(fromType, toType, toIds);
   }

@@ -294,8 +294,9 @@ final class ObjectStreamSync {
   /**
    * Compares the portal's live ids with the sink's. Live rows the portal no longer lists were deleted
    * for good (GDPR deletes, or purged from the recycle bin) and are marked archived; live records the
-   * sink lacks or holds archived (restored from the bin before a bin pass saw them there, or archived
-   * while the backfill passed them) are read again. Costs one list call per 100 records, so it runs
+   * sink lacks, holds archived, or holds with an older modified date (restored from the bin before a
+   * bin pass saw them there, archived while the backfill passed them, or updated and archived while
+   * an incremental window passed them) are read again. Costs one list call per 100 records, so it runs
    * after a backfill and then on its own cadence.
    */
   private void reconcile(long now) {
@@ -308,13 +309,26 @@ final class ObjectStreamSync {
     Set<Long> live = new HashSet<>();
     List<Long> missing = new ArrayList<>();
     CursorGuard guard = new CursorGuard("list " + type + " ids");
+    boolean compareDates = true;
     String after = null;
     do {
       var page = client.listPage(type, List.of("hs_object_id"), settings.listPageSize(), after, false);
+      Map<Long, Instant> storedDates = Map.of();
+      if (compareDates) {
+        try {
+          storedDates = sink.updatedAt(type, page.results().stream().map(CrmRecord::id).toList());
+        } catch (UnsupportedOperationException e) {
+          LOG.warn("The sink cannot read its rows' modified dates ({}); {} rows that missed an update while archived "
+              + "are not found", e.getMessage(), type);
+          compareDates = false;
+        }
+      }
       for (CrmRecord r : page.results()) {
         live.add(r.id());
-        if (!stored.contains(r.id())) {
-          missing.add(r.id());
+        Instant storedAt = storedDates.get(r.id());
+        boolean behind = compareDates && r.updatedAt() != null && (storedAt == null || storedAt.isBefore(r.updatedAt()));
+        if (!stored.contains(r.id()) || behind) {
+          missing.add(r.id()); // absent, archived, or older than the portal's (updated, archived, restored unseen)
         }
       }
       after = guard.next(page.nextAfter());

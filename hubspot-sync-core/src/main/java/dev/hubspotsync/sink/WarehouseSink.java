@@ -128,6 +128,17 @@ public interface WarehouseSink extends AutoCloseable {
     throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot look up links by target");
   }
 
+  /**
+   * The stored {@code _hs_updated_at} of the live rows among {@code ids} that have one; ids without a
+   * row, archived, or without a date are absent. The engine's reconciliation compares them with the
+   * portal's, to read again rows that missed an update (a record updated and archived before a run,
+   * restored before the recycle-bin pass saw it). Unsupported by default, as {@link #ids}: the
+   * reconciliation then reads only records the sink lacks.
+   */
+  default java.util.Map<Long, Instant> updatedAt(String objectType, Collection<Long> ids) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot read its rows' modified dates");
+  }
+
   /** The longest identifier the warehouse accepts, in UTF-8 bytes (PostgreSQL: 63). */
   default int maxIdentifierBytes() {
     return 63;

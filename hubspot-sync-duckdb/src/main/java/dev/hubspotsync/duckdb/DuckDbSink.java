@@ -527,6 +527,30 @@ public final class DuckDbSink implements WarehouseSink, SupportsTransactions {
   }
 
   @Override
+  public Map<Long, Instant> updatedAt(String objectType, Collection<Long> ids) {
+    Objects.requireNonNull(ids, "ids");
+    ready("read the modified dates of " + objectType);
+    String name = resolveTable(OBJECT, objectType);
+    Map<Long, Instant> dates = new HashMap<>();
+    if (name == null || ids.isEmpty()) {
+      return dates;
+    }
+    String table = qualifiedTable(name);
+    String in = ids.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")); // numbers only
+    return db.transaction("read the modified dates of " + table, null, c -> {
+      try (PreparedStatement select = c.prepareStatement("SELECT " + DuckNames.quote(SystemColumns.ID) + ", epoch_us("
+          + DuckNames.quote(SystemColumns.UPDATED_AT) + ") FROM " + table + " WHERE " + DuckNames.quote(SystemColumns.ID)
+          + " IN (" + in + ") AND NOT " + DuckNames.quote(SystemColumns.ARCHIVED) + " AND "
+          + DuckNames.quote(SystemColumns.UPDATED_AT) + " IS NOT NULL"); ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          dates.put(rs.getLong(1), Instant.EPOCH.plus(rs.getLong(2), ChronoUnit.MICROS)); // no JVM zone involved
+        }
+        return dates;
+      }
+    });
+  }
+
+  @Override
   public long[] parentsLinkedTo(String fromType, String toType, Collection<Long> toIds) {
     Objects.requireNonNull(toIds, "toIds");
     String pair = LinkBatch.pair(fromType, toType);

@@ -601,6 +601,36 @@ public final class PostgresSink implements WarehouseSink, SupportsTransactions {
   }
 
   @Override
+  public Map<Long, Instant> updatedAt(String objectType, Collection<Long> ids) {
+    Objects.requireNonNull(ids, "ids");
+    checkOpen("read the modified dates of " + objectType);
+    setUp();
+    String name = resolveTable(OBJECT, objectType);
+    Map<Long, Instant> dates = new HashMap<>();
+    if (name == null || ids.isEmpty()) {
+      return dates;
+    }
+    String table = db.qualifiedTable(name);
+    return db.transaction("read the modified dates of " + table, 0, c -> {
+      try (PreparedStatement select = c.prepareStatement("SELECT " + PgNames.quote(SystemColumns.ID) + ", "
+          + PgNames.quote(SystemColumns.UPDATED_AT) + " FROM " + table + " WHERE " + PgNames.quote(SystemColumns.ID)
+          + " = ANY (?) AND NOT " + PgNames.quote(SystemColumns.ARCHIVED) + " AND "
+          + PgNames.quote(SystemColumns.UPDATED_AT) + " IS NOT NULL")) {
+        Array array = c.createArrayOf("bigint", ids.toArray());
+        select.setArray(1, array);
+        try (ResultSet rs = select.executeQuery()) {
+          while (rs.next()) {
+            dates.put(rs.getLong(1), rs.getObject(2, OffsetDateTime.class).toInstant());
+          }
+        } finally {
+          array.free();
+        }
+        return dates;
+      }
+    });
+  }
+
+  @Override
   public long[] parentsLinkedTo(String fromType, String toType, Collection<Long> toIds) {
     Objects.requireNonNull(toIds, "toIds");
     String pair = LinkBatch.pair(fromType, toType);

@@ -293,6 +293,31 @@ public final class InMemorySink implements WarehouseSink, SupportsTransactions {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws UnsupportedOperationException in {@link #counting() counting mode}, which keeps no dates
+   */
+  @Override
+  public Map<Long, Instant> updatedAt(String objectType, java.util.Collection<Long> ids) {
+    Objects.requireNonNull(objectType, "objectType");
+    checkKeepsValues(objectType);
+    Table table = tables.get(objectType);
+    Map<Long, Instant> dates = new HashMap<>();
+    if (table == null) {
+      return dates;
+    }
+    synchronized (published) {
+      for (long id : ids) {
+        Object[] row = table.rows.get(id);
+        if (row != null && !Boolean.TRUE.equals(row[ARCHIVED_POSITION]) && row[UPDATED_AT_POSITION] != null) {
+          dates.put(id, (Instant) row[UPDATED_AT_POSITION]);
+        }
+      }
+    }
+    return dates;
+  }
+
   @Override
   public long[] parentsLinkedTo(String fromType, String toType, java.util.Collection<Long> toIds) {
     Objects.requireNonNull(toIds, "toIds");

@@ -848,6 +848,26 @@ public abstract class WarehouseSinkContract {
     assertArrayEquals(new long[] {1}, sink.ids(type, false), "ids(" + type + ", false)");
   }
 
+  /** updatedAt gives the stored modified date of live rows only; unknown and archived ids are absent. */
+  @Test
+  void updatedAtGivesTheModifiedDatesOfLiveRows() throws Exception {
+    String type = "dated_contacts";
+    List<ColumnMapping> columns = evolveTo(type, property("email", "string")).columnsAfter();
+    write(batch(type, columns,
+        record(1, T1, "email", "a@example.com"),
+        record(2, T2, "email", "b@example.com"),
+        archivedRecord(3, T2, T1, "email", "c@example.com")), type, "{\"v\":1}");
+    if (!supportsIds()) {
+      assertThrows(UnsupportedOperationException.class, () -> sink.updatedAt(type, List.of(1L)),
+          "updatedAt() of a sink whose test says supportsIds() is false");
+      return;
+    }
+    assertEquals(Map.of(1L, T1, 2L, T2), sink.updatedAt(type, List.of(1L, 2L, 3L, 404L)),
+        "updatedAt(" + type + ", [1, 2, 3, 404]): 3 is archived, 404 has no row");
+    assertEquals(Map.of(), sink.updatedAt(type, List.of()), "updatedAt of no ids");
+    assertEquals(Map.of(), sink.updatedAt("no_such_table", List.of(1L)), "updatedAt of a type without a table");
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Associations
 
