@@ -23,9 +23,15 @@ final class Child {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** A run that takes longer than this is stuck; it is killed and reported. */
   static final Duration TIMEOUT = Duration.ofMinutes(15);
+  /**
+   * Calls between two token expiries: a token that expires again right after its refresh (a second
+   * 401 in one call) is not what HubSpot's 30-minute tokens do.
+   */
+  static final long EXPIRY_SPACING = 20;
 
   /** How a launch ended. {@code exit} 137 = killed by us. */
-  record Exit(int exit, boolean killed, boolean timedOut, long calls, Duration took, String errorCode, String message) {
+  record Exit(int exit, boolean killed, boolean timedOut, long calls, int expiries, Duration took, String errorCode,
+      String message) {
     boolean completed() {
       return exit == 0 && !killed;
     }
@@ -37,7 +43,8 @@ final class Child {
    * Runs one sync. {@code killAt}: kill once the round's call count ({@code roundStart} is the
    * portal's count when the round began) reaches it, if the process still runs and has made at least
    * one call; {@code Long.MAX_VALUE} never. {@code expireAt}: round call counts at which every OAuth
-   * access token expires (consumed from the front as they pass).
+   * access token expires (consumed from the front as they pass; points closer than
+   * {@link #EXPIRY_SPACING} calls become one expiry).
    */
   static Exit run(Path cliJar, Path config, FakeHubSpot hubspot, long roundStart, long killAt, List<Long> expireAt,
       Path out, Path err) {
@@ -58,15 +65,21 @@ final class Child {
     long deadline = started + TIMEOUT.toNanos();
     boolean killed = false;
     boolean timedOut = false;
+    long lastExpiry = -EXPIRY_SPACING;
+    int expiries = 0;
     Process p;
     try {
       p = pb.start();
       while (!p.waitFor(1, TimeUnit.MILLISECONDS)) {
         long total = hubspot.stats().totalCalls();
         long inRound = total - roundStart;
-        while (!expireAt.isEmpty() && inRound >= expireAt.get(0)) {
-          expireAt.remove(0);
+        if (!expireAt.isEmpty() && inRound >= expireAt.get(0) && inRound - lastExpiry >= EXPIRY_SPACING) {
+          while (!expireAt.isEmpty() && inRound >= expireAt.get(0)) {
+            expireAt.remove(0);
+          }
           hubspot.expireAccessTokens();
+          lastExpiry = inRound;
+          expiries++;
         }
         if (!killed && inRound >= killAt && total > launchStart) {
           p.destroyForcibly();
@@ -100,7 +113,7 @@ final class Child {
         message = "no JSON line on stdout; stderr ends: " + tail(err);
       }
     }
-    return new Exit(exit, reallyKilled, timedOut, calls, took, code, message);
+    return new Exit(exit, reallyKilled, timedOut, calls, expiries, took, code, message);
   }
 
   private static JsonNode lastJsonLine(Path out) {

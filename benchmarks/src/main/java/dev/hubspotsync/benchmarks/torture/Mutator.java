@@ -22,7 +22,8 @@ import java.util.function.Supplier;
  * The portal edits made between runs, drawn from a generator seeded by the scenario's seed and the
  * round, so a replay on a portal of the same spec makes exactly the same edits: updates (floats such
  * as {@code 0.5476861596107483} among them), a bulk update in one millisecond, link adds and removes,
- * archive, restore, merge, hard delete, creates, and a property added then retyped. Remembers the
+ * archive, restore (also of records edited and archived in the round before), merge, hard delete,
+ * creates, and a property added then retyped. Remembers the
  * ids that left the portal for good (merged away, hard-deleted): their warehouse rows must be
  * flagged archived. Not thread-safe; one per scenario.
  */
@@ -43,6 +44,8 @@ final class Mutator {
   private final int scale;
   private final Map<String, Set<Long>> gone = new HashMap<>();
   private final Map<String, Integer> counts = new LinkedHashMap<>();
+  /** Records edited and then archived in the last round, restored in the next. */
+  private final Map<String, List<Long>> editedThenArchived = new HashMap<>();
 
   Mutator(long seed, int records, int rounds) {
     this.seed = seed;
@@ -102,6 +105,13 @@ final class Mutator {
     for (String type : Torture.TYPES) {
       List<Long> bin = new ArrayList<>(before.archived(type).stream().map(RecordSnapshot::id).toList());
       bins.put(type, bin);
+      for (long id : editedThenArchived.getOrDefault(type, List.of())) {
+        if (bin.remove(Long.valueOf(id))) {
+          portal.restore(type, id);
+          count("restore of an edited record");
+        }
+      }
+      editedThenArchived.remove(type);
       for (int i = 0; i < Math.max(1, scale / 10) && !bin.isEmpty(); i++) {
         long restored = bin.remove(r.nextInt(bin.size()));
         portal.restore(type, restored);
@@ -115,6 +125,15 @@ final class Mutator {
         portal.archive(type, id);
         ids.remove(Long.valueOf(id));
         count("archive");
+      }
+      for (int i = 0; i < Math.max(1, scale / 20); i++) {
+        // Edited and archived before one run, restored before the next: neither moves it into a window.
+        long id = pickUntouched(ids, touched, type, r);
+        portal.update(type, id, values(type, r, 2));
+        portal.archive(type, id);
+        ids.remove(Long.valueOf(id));
+        editedThenArchived.computeIfAbsent(type, t -> new ArrayList<>()).add(id);
+        count("edit then archive");
       }
       for (int i = 0; i < Math.max(1, scale / 20); i++) {
         long primary = pickUntouched(ids, touched, type, r);

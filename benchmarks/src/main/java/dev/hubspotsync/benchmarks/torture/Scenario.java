@@ -179,12 +179,11 @@ final class Scenario {
 
   private Child.Exit launch(FakeHubSpot hubspot, Path config, long roundStart, long killAt, List<Long> expire,
       int round) {
-    int expiresBefore = expire.size();
     Path out = dir.resolve("stdout.txt");
     Path err = dir.resolve("stderr.txt");
     Child.Exit exit = Child.run(settings.cliJar(), config, hubspot, roundStart, killAt, expire, out, err);
     launches++;
-    expiries += expiresBefore - expire.size();
+    expiries += exit.expiries();
     if (exit.killed()) {
       kills++;
     }
