@@ -28,6 +28,13 @@ class TortureIT {
 
   private void torture(Torture.Sink sink) throws Exception {
     Torture.Settings settings = Torture.settings(sink, dir, 3_000, 10, 5);
+    if (System.getProperty("torture.maxCallsRatio") == null) {
+      // At this size a kill costs a relaunch's fixed calls (token, properties, windows: 10–20) against
+      // about 320 calls of work, and the injected faults alone cost about 1.1: measured 1.26–1.64.
+      // 1.05 is the full run's goal (benchmarks/RESULTS.md); here the ratio guards against regressions.
+      settings = new Torture.Settings(settings.seed(), settings.records(), settings.kills(), settings.rounds(),
+          settings.sink(), settings.cliJar(), settings.workDir(), settings.postgresUrl(), 2.0, settings.verbose());
+    }
     Torture.Outcome outcome = Torture.run(settings, System.out);
     System.out.print(outcome.report());
 
