@@ -7,6 +7,7 @@ import dev.hubspotsync.HubSpotSyncException;
 import dev.hubspotsync.SyncJob;
 import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.batch.RecordBatch;
+import dev.hubspotsync.client.ApiCall;
 import dev.hubspotsync.batch.SystemColumns;
 import dev.hubspotsync.sink.Checkpoint;
 import dev.hubspotsync.sink.LinkRow;
@@ -239,6 +240,17 @@ class RestoresAndTargetLinksTest {
 
       assertThat(row(f.sink, contact).get("firstname")).isEqualTo("Edited, then deleted by mistake");
       f.assertSinkMatchesPortal("contacts", "firstname", "email");
+    }
+  }
+
+  /** A sink that cannot list its ids (here the counting sink) gets no reconciliation, not a re-read of everything. */
+  @Test
+  void aSinkThatCannotListItsIdsIsNotReadAgainInFull() {
+    try (SyncFixture f = new SyncFixture(PortalSpec.builder().contacts(1_000), InMemorySink.counting())) {
+      SyncReport report = f.job("contacts").build().run();
+      assertThat(report.calls().get(ApiCall.LIST)).as("the recycle bin only; no id listing").isEqualTo(1);
+      assertThat(report.calls()).doesNotContainKey(ApiCall.BATCH_READ);
+      assertThat(f.sink.checkpoint("contacts").orElseThrow().json()).doesNotContain("relink");
     }
   }
 

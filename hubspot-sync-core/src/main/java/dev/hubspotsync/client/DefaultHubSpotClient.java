@@ -595,12 +595,20 @@ final class DefaultHubSpotClient implements HubSpotClient {
       return e;
     }
 
-    /** The first 60 characters of a body, quoted, control characters shown as spaces. */
+    /**
+     * How a body starts: the first 60 characters of a page of markup (a proxy's or captive portal's),
+     * quoted; of anything else only its first character and size, since a JSON answer cut short holds
+     * CRM data that does not belong in logs.
+     */
     static String snippet(byte[] body) {
       if (body == null || body.length == 0) {
         return "with nothing (an empty body)";
       }
       String text = new String(body, 0, Math.min(body.length, 60), StandardCharsets.UTF_8).replaceAll("\\p{Cntrl}", " ");
+      String start = text.strip();
+      if (!start.startsWith("<")) {
+        return (start.isEmpty() ? "with blanks" : "with '" + start.charAt(0) + "'") + ", " + body.length + " bytes";
+      }
       return "\"" + text + (body.length > 60 ? "…" : "") + "\" of " + body.length + " bytes";
     }
 

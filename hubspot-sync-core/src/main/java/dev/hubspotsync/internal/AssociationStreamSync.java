@@ -76,6 +76,7 @@ final class AssociationStreamSync {
   private final long startedAt;
   private final StatusChanges parentChanges;
   private final StatusChanges targetChanges;
+  private boolean readEveryParent;
 
   private AssociationCheckpoint checkpoint;
   private String reason;
@@ -143,6 +144,7 @@ final class AssociationStreamSync {
       }
       boolean wholeScanThisRun = checkpoint.lastParentId() == 0;
       fullScan();
+      readEveryParent = wholeScanThisRun;
       if (!wholeScanThisRun) {
         relink(); // parents scanned in earlier runs may link to records that changed since
       }
@@ -159,6 +161,14 @@ final class AssociationStreamSync {
     LOG.info("Associations {}: {} ({}), {} parents read, {} links stored", pair, mode, reason, parentsRead, linksWritten);
     return new SyncReport.AssociationReport(pair, mode, reason, parentsRead, linksWritten, checkpoint.json(),
         Collections.unmodifiableMap(new EnumMap<>(calls)), Duration.ofMillis(clock.millis() - startedAt));
+  }
+
+  /**
+   * Whether this run read the links of every parent, in a scan begun in this run: only then are
+   * changes too many to list ({@link StatusChanges#all()}) handled.
+   */
+  boolean readEveryParent() {
+    return readEveryParent;
   }
 
   /** Whether a CDC-boost rollup exists for this pair, and if not, why. */

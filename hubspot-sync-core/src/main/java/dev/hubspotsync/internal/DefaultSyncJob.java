@@ -68,17 +68,27 @@ public final class DefaultSyncJob implements SyncJob {
       // Associations after the objects, so a full scan walks the parents just written. A pair whose
       // parent stream failed waits for the next run: its parent ids may be incomplete.
       Outcomes<SyncReport.AssociationReport> links = new Outcomes<>();
+      Map<String, AssociationStreamSync> pairStreams = new LinkedHashMap<>();
       for (JobSettings.AssociationPair p : settings.associations()) {
         if (!objects.failed(p.from())) {
           boolean parentsInWarehouse = objectTypes.contains(p.from());
-          links.add(LinkBatch.pair(p.from(), p.to()), pool.submit(() -> new AssociationStreamSync(p.from(), p.to(), settings, started,
-              parentsInWarehouse, liveProperties, changes.getOrDefault(p.from(), StatusChanges.NONE),
-              changes.getOrDefault(p.to(), StatusChanges.NONE)).run()));
+          AssociationStreamSync pair = new AssociationStreamSync(p.from(), p.to(), settings, started, parentsInWarehouse,
+              liveProperties, changes.getOrDefault(p.from(), StatusChanges.NONE), changes.getOrDefault(p.to(), StatusChanges.NONE));
+          pairStreams.put(LinkBatch.pair(p.from(), p.to()), pair);
+          links.add(LinkBatch.pair(p.from(), p.to()), pool.submit(pair::run));
         }
       }
       List<SyncReport.AssociationReport> associations = links.await(pool);
-      forgetHandledChanges(objectStreams, changes, objects, links);
       RuntimeException failure = objects.failure(links.failure(null));
+      try {
+        forgetHandledChanges(objectStreams, pairStreams, changes, objects, links);
+      } catch (RuntimeException e) { // the ids stay stored; the next run reads their links again
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
       SyncReport report = report(runId, started, before, streams, associations, failure);
       if (failure != null) {
         try {
@@ -99,15 +109,18 @@ public final class DefaultSyncJob implements SyncJob {
    * A type's status changes are forgotten once every pair it belongs to (as parent or target) read
    * the links again; otherwise they stay in its checkpoint for the next run.
    */
-  private void forgetHandledChanges(Map<String, ObjectStreamSync> streams, Map<String, StatusChanges> changes,
-      Outcomes<SyncReport.StreamReport> objects, Outcomes<SyncReport.AssociationReport> links) {
+  private void forgetHandledChanges(Map<String, ObjectStreamSync> streams, Map<String, AssociationStreamSync> pairs,
+      Map<String, StatusChanges> changes, Outcomes<SyncReport.StreamReport> objects,
+      Outcomes<SyncReport.AssociationReport> links) {
     streams.forEach((type, stream) -> {
-      StatusChanges handled = changes.get(type);
-      boolean pairsDone = settings.associations().stream()
-          .filter(p -> p.from().equals(type) || p.to().equals(type))
-          .allMatch(p -> !objects.failed(p.from()) && !links.failed(LinkBatch.pair(p.from(), p.to())));
-      if (!objects.failed(type) && pairsDone && !handled.isEmpty()) {
-        stream.statusChangesHandled(handled);
+      StatusChanges changed = changes.get(type);
+      List<String> ofType = settings.associations().stream().filter(p -> p.from().equals(type) || p.to().equals(type))
+          .map(p -> LinkBatch.pair(p.from(), p.to())).toList();
+      boolean pairsDone = ofType.stream().allMatch(p -> pairs.containsKey(p) && !links.failed(p));
+      // "too many to list" is handled only by scans that read every parent after the changes
+      boolean allRead = ofType.stream().allMatch(p -> pairs.containsKey(p) && pairs.get(p).readEveryParent());
+      if (!objects.failed(type) && pairsDone && !changed.isEmpty()) {
+        stream.statusChangesHandled(new StatusChanges(changed.ids(), changed.all() && allRead));
       }
     });
   }

@@ -242,8 +242,9 @@ final class ObjectStreamSync {
    */
   private void archivedPass(long now) {
     startPhase("archived", -1);
+    long[] known = sinkIds(true);
     Set<Long> archivedBefore = new HashSet<>();
-    for (long id : sinkIds(true)) {
+    for (long id : known == null ? new long[0] : known) {
       archivedBefore.add(id);
     }
     Set<Long> inBin = new HashSet<>();
@@ -254,7 +255,7 @@ final class ObjectStreamSync {
       List<Long> newlyArchived = new ArrayList<>();
       for (CrmRecord r : page.results()) {
         inBin.add(r.id());
-        if (!archivedBefore.contains(r.id())) {
+        if (known != null && !archivedBefore.contains(r.id())) {
           newlyArchived.add(r.id()); // links pointing to it must go
         }
       }
@@ -263,7 +264,7 @@ final class ObjectStreamSync {
       write(page.results(), (after == null ? checkpoint.archivedPassDone(now) : checkpoint).withRelink(newlyArchived));
     } while (after != null);
     pipeline.flush(); // the rows just read must be in the sink before its archived ids are compared
-    long[] stored = sinkIds(true);
+    long[] stored = known == null ? new long[0] : sinkIds(true);
     List<Long> maybeRestored = new ArrayList<>();
     for (long id : stored) {
       if (!inBin.contains(id)) {
@@ -302,8 +303,13 @@ final class ObjectStreamSync {
   private void reconcile(long now) {
     startPhase("reconcile", -1);
     pipeline.flush(); // compare with every row read so far
+    long[] liveRows = sinkIds(false);
+    if (liveRows == null) {
+      write(List.of(), checkpoint.reconciled(now)); // nothing to compare with: the sink cannot list its rows
+      return;
+    }
     Set<Long> stored = new HashSet<>();
-    for (long id : sinkIds(false)) {
+    for (long id : liveRows) {
       stored.add(id);
     }
     Set<Long> live = new HashSet<>();
@@ -344,12 +350,13 @@ final class ObjectStreamSync {
     write(List.of(), checkpoint.reconciled(now));
   }
 
+  /** The sink's ids of live or archived rows, or null (logged) when it cannot list them. */
   private long[] sinkIds(boolean archivedRows) {
     try {
       return sink.ids(type, archivedRows);
     } catch (UnsupportedOperationException e) {
       LOG.warn("The sink cannot list its rows' ids ({}); restores and deletions of {} are not detected", e.getMessage(), type);
-      return new long[0];
+      return null;
     }
   }
 
