@@ -330,18 +330,7 @@ final class AssociationStreamSync {
       }
     }
     // HubSpot serves no links of a record in the bin or gone: ask only about targets live again
-    List<Long> live = targets;
-    if (!targets.isEmpty()) {
-      try {
-        Set<Long> archived = new HashSet<>();
-        for (long id : sink.ids(to, true)) {
-          archived.add(id);
-        }
-        live = targets.stream().filter(id -> !archived.contains(id)).toList();
-      } catch (UnsupportedOperationException e) {
-        LOG.debug("The sink cannot list archived {} ({}); every changed target is looked up", to, e.getMessage());
-      }
-    }
+    List<Long> live = liveInWarehouse(targets);
     for (int i = 0; i < live.size(); i += PARENTS_PER_CALL) {
       List<Long> chunk = live.subList(i, Math.min(live.size(), i + PARENTS_PER_CALL));
       client.associations(to, from, chunk).values().forEach(links -> links.forEach(l -> parents.add(l.toId())));
@@ -355,6 +344,25 @@ final class AssociationStreamSync {
     for (int i = 0; i < ids.size(); i += PARENTS_PER_CALL) {
       readAndStore(ids.subList(i, Math.min(ids.size(), i + PARENTS_PER_CALL)), checkpoint);
     }
+  }
+
+  /**
+   * The targets the warehouse holds as live rows, looked up by id (the archived rows of a type only
+   * grow, so they are not listed); all of them when the sink cannot tell.
+   */
+  private List<Long> liveInWarehouse(List<Long> targets) {
+    List<Long> live = new ArrayList<>();
+    for (int i = 0; i < targets.size(); i += TARGETS_PER_LOOKUP) {
+      List<Long> chunk = targets.subList(i, Math.min(targets.size(), i + TARGETS_PER_LOOKUP));
+      try {
+        Set<Long> liveRows = sink.updatedAt(to, chunk).keySet();
+        chunk.stream().filter(liveRows::contains).forEach(live::add);
+      } catch (UnsupportedOperationException e) {
+        LOG.debug("The sink cannot tell live {} rows ({}); every changed target is looked up", to, e.getMessage());
+        return targets;
+      }
+    }
+    return live;
   }
 
   /** Parents the warehouse holds as archived (deleted, merged away) keep no links. */

@@ -346,7 +346,7 @@ final class ObjectStreamSync {
       int marked = markArchived(gone, Instant.ofEpochMilli(now));
       LOG.info("{} {} records no longer exist in HubSpot; marked archived", marked, type);
     }
-    readLiveAgain(missing, "records were live in HubSpot but missing or archived in the warehouse; read them");
+    readLiveAgain(missing, "records were live in HubSpot but missing, archived or older in the warehouse; read them");
     write(List.of(), checkpoint.reconciled(now));
   }
 
