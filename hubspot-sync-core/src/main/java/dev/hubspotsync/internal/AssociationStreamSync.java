@@ -243,8 +243,7 @@ final class AssociationStreamSync {
           .sortAscending("hs_object_id").addProperties(List.of("hs_object_id"))
           .limit(settings.searchPageSize()).after(0).build());
       List<Long> ids = page.results().stream().map(CrmRecord::id).toList();
-      for (int i = 0; i < ids.size(); i += PARENTS_PER_CALL) {
-        List<Long> chunk = ids.subList(i, Math.min(ids.size(), i + PARENTS_PER_CALL));
+      for (List<Long> chunk : Chunks.of(ids, PARENTS_PER_CALL)) {
         readAndStore(chunk, checkpoint.scannedTo(chunk.get(chunk.size() - 1)));
       }
       if (page.nextAfter() < 0 || ids.isEmpty()) {
@@ -317,8 +316,7 @@ final class AssociationStreamSync {
   private void relink() {
     Set<Long> parents = new TreeSet<>(parentChanges.ids());
     List<Long> targets = new ArrayList<>(new TreeSet<>(targetChanges.ids()));
-    for (int i = 0; i < targets.size(); i += TARGETS_PER_LOOKUP) {
-      List<Long> chunk = targets.subList(i, Math.min(targets.size(), i + TARGETS_PER_LOOKUP));
+    for (List<Long> chunk : Chunks.of(targets, TARGETS_PER_LOOKUP)) {
       try {
         for (long parent : sink.parentsLinkedTo(from, to, chunk)) {
           parents.add(parent);
@@ -331,8 +329,7 @@ final class AssociationStreamSync {
     }
     // HubSpot serves no links of a record in the bin or gone: ask only about targets live again
     List<Long> live = liveInWarehouse(targets);
-    for (int i = 0; i < live.size(); i += PARENTS_PER_CALL) {
-      List<Long> chunk = live.subList(i, Math.min(live.size(), i + PARENTS_PER_CALL));
+    for (List<Long> chunk : Chunks.of(live, PARENTS_PER_CALL)) {
       client.associations(to, from, chunk).values().forEach(links -> links.forEach(l -> parents.add(l.toId())));
     }
     if (parents.isEmpty()) {
@@ -340,9 +337,8 @@ final class AssociationStreamSync {
     }
     LOG.info("Associations {}: reading the links of {} parents again after records were archived, restored, merged "
         + "or deleted", pair, parents.size());
-    List<Long> ids = new ArrayList<>(parents);
-    for (int i = 0; i < ids.size(); i += PARENTS_PER_CALL) {
-      readAndStore(ids.subList(i, Math.min(ids.size(), i + PARENTS_PER_CALL)), checkpoint);
+    for (List<Long> chunk : Chunks.of(new ArrayList<>(parents), PARENTS_PER_CALL)) {
+      readAndStore(chunk, checkpoint);
     }
   }
 
@@ -352,8 +348,7 @@ final class AssociationStreamSync {
    */
   private List<Long> liveInWarehouse(List<Long> targets) {
     List<Long> live = new ArrayList<>();
-    for (int i = 0; i < targets.size(); i += TARGETS_PER_LOOKUP) {
-      List<Long> chunk = targets.subList(i, Math.min(targets.size(), i + TARGETS_PER_LOOKUP));
+    for (List<Long> chunk : Chunks.of(targets, TARGETS_PER_LOOKUP)) {
       try {
         Set<Long> liveRows = sink.updatedAt(to, chunk).keySet();
         chunk.stream().filter(liveRows::contains).forEach(live::add);

@@ -280,8 +280,7 @@ final class ObjectStreamSync {
    * count.
    */
   private void readLiveAgain(List<Long> ids, String what) {
-    for (int i = 0; i < ids.size(); i += BATCH_READ_MAX) {
-      List<Long> chunk = ids.subList(i, Math.min(ids.size(), i + BATCH_READ_MAX));
+    for (List<Long> chunk : Chunks.of(ids, BATCH_READ_MAX)) {
       Set<Long> asked = new HashSet<>(chunk);
       List<CrmRecord> found = client.batchRead(type, chunk, properties, false).found().stream()
           .filter(r -> asked.contains(r.id())).toList();
@@ -388,8 +387,8 @@ final class ObjectStreamSync {
       return found;
     }
     Map<Long, CrmRecord> byId = new LinkedHashMap<>();
-    for (int i = 0; i < found.size(); i += BATCH_READ_MAX) {
-      List<Long> ids = found.subList(i, Math.min(found.size(), i + BATCH_READ_MAX)).stream().map(CrmRecord::id).toList();
+    for (List<CrmRecord> chunk : Chunks.of(found, BATCH_READ_MAX)) {
+      List<Long> ids = chunk.stream().map(CrmRecord::id).toList();
       client.batchRead(type, ids, properties, false).found().forEach(r -> byId.put(r.id(), r));
     }
     return new ArrayList<>(byId.values());
