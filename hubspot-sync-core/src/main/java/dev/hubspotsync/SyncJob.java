@@ -1,5 +1,6 @@
 package dev.hubspotsync;
 
+import dev.hubspotsync.client.ApiVersion;
 import dev.hubspotsync.client.HubSpotClient;
 import dev.hubspotsync.client.HubSpotCredentials;
 import dev.hubspotsync.ratelimit.RateBudget;
@@ -48,6 +49,7 @@ public interface SyncJob {
     private HubSpotCredentials credentials;
     private RateBudget rateBudget;
     private String baseUrl;
+    private ApiVersion apiVersion;
     private WarehouseSink sink;
     private StateStore stateStore;
     private final List<String> objectTypes = new ArrayList<>();
@@ -98,6 +100,12 @@ public interface SyncJob {
     /** Where HubSpot is, for the job's own client (default {@code https://api.hubapi.com}). */
     public Builder baseUrl(String url) {
       this.baseUrl = url;
+      return this;
+    }
+
+    /** Which generation of HubSpot's paths the job's own client speaks (default {@link ApiVersion#V2026_09}). */
+    public Builder apiVersion(ApiVersion version) {
+      this.apiVersion = version;
       return this;
     }
 
@@ -243,8 +251,9 @@ public interface SyncJob {
     public SyncJob build() {
       require(client != null || credentials != null,
           "no portal: set credentials(HubSpotCredentials.fromEnvironment()) or client(HubSpotClient.builder()…build())");
-      require(client == null || credentials == null && rateBudget == null && baseUrl == null,
-          "client(…) is set together with credentials, rateBudget or baseUrl; set those on the client's builder, or drop client(…)");
+      require(client == null || credentials == null && rateBudget == null && baseUrl == null && apiVersion == null,
+          "client(…) is set together with credentials, rateBudget, baseUrl or apiVersion; set those on the client's builder, "
+              + "or drop client(…)");
       require(sink != null, "sink is not set: SyncJob.builder().sink(…)");
       require(allObjectTypes || !objectTypes.isEmpty(), "no object types: addObjectTypes(\"contacts\", …) or allObjectTypes()");
       require(objectTypes.stream().noneMatch(t -> t == null || t.isBlank()), "an object type is blank: " + objectTypes);
@@ -276,6 +285,9 @@ public interface SyncJob {
         }
         if (baseUrl != null) {
           b.baseUrl(baseUrl);
+        }
+        if (apiVersion != null) {
+          b.apiVersion(apiVersion);
         }
         portal = b.build();
       }

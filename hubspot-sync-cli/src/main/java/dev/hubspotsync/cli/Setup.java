@@ -53,7 +53,7 @@ final class Setup {
 
   static HubSpotClient client(SyncConfig config, Context ctx) {
     HubSpotClient.Builder b = HubSpotClient.builder().credentials(credentials(config, ctx))
-        .rateBudget(budget(config, ctx)).clock(ctx.clock()).sleeper(ctx.sleeper());
+        .apiVersion(config.apiVersion()).rateBudget(budget(config, ctx)).clock(ctx.clock()).sleeper(ctx.sleeper());
     if (config.baseUrl() != null) {
       b.baseUrl(config.baseUrl());
     }

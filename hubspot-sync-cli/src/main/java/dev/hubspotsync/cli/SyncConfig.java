@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.hubspotsync.BackfillMethod;
+import dev.hubspotsync.HubSpotSyncException;
+import dev.hubspotsync.client.ApiVersion;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -27,7 +29,7 @@ import java.util.regex.Pattern;
  * in docs/configuration.md. Unset settings are null (or empty) and keep the library's defaults.
  * Immutable; holds the resolved secrets (the PostgreSQL password) but {@link #toString()} hides them.
  */
-record SyncConfig(Path file, String baseUrl, List<String> objects, boolean allObjects,
+record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, List<String> objects, boolean allObjects,
     Map<String, List<String>> properties, List<Pair> associations, Sink sink, Budget budget, Tuning sync) {
 
   static final String DEFAULT_DUCKDB_FILE = "hubspot.duckdb";
@@ -99,10 +101,19 @@ record SyncConfig(Path file, String baseUrl, List<String> objects, boolean allOb
     ConfigNode top = new ConfigNode(name, "", root, env).allowOnly(TOP);
     Path folder = file.toAbsolutePath().getParent();
 
-    ConfigNode portal = top.object("portal").allowOnly(List.of("baseUrl"));
+    ConfigNode portal = top.object("portal").allowOnly(List.of("baseUrl", "apiVersion"));
     String baseUrl = portal.string("baseUrl").map(String::trim).orElse(null);
     if (baseUrl != null && !baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
       throw portal.error(portal.pathOf("baseUrl"), "must start with http:// or https://, was \"" + baseUrl + "\"");
+    }
+    ApiVersion apiVersion = ApiVersion.V2026_09;
+    Optional<String> version = portal.string("apiVersion");
+    if (version.isPresent()) {
+      try {
+        apiVersion = ApiVersion.parse(version.get());
+      } catch (HubSpotSyncException e) {
+        throw portal.error(portal.pathOf("apiVersion"), e.getMessage());
+      }
     }
 
     List<String> objects = new ArrayList<>();
@@ -154,7 +165,7 @@ record SyncConfig(Path file, String baseUrl, List<String> objects, boolean allOb
     Sink sink = sink(top.object("sink"), folder);
     Budget budget = budget(top.object("budget"));
     Tuning tuning = tuning(top.object("sync"));
-    return new SyncConfig(file, baseUrl, List.copyOf(objects), all, Map.copyOf(properties), List.copyOf(associations),
+    return new SyncConfig(file, baseUrl, apiVersion, List.copyOf(objects), all, Map.copyOf(properties), List.copyOf(associations),
         sink, budget, tuning);
   }
 

@@ -324,7 +324,7 @@ class BadInputTest {
     assertThat(sync(config("[contacts]", "")).exit()).isZero();
     String checkpoint = checkpoint("contacts");
     proxy = TamperingProxy.to(hubspot.baseUrl());
-    proxy.rule((method, path, upstream) -> path.startsWith("/crm/v3/objects/contacts") ? unreadable.apply(upstream)
+    proxy.rule((method, path, upstream) -> path.startsWith("/crm/objects/2026-09/contacts") ? unreadable.apply(upstream)
         : upstream);
     hubspot.portal().update("contacts", hubspot.portal().ids("contacts").get(0), Map.of("firstname", "Changed"));
     hubspot.clock().advance(java.time.Duration.ofMinutes(5));
@@ -356,7 +356,7 @@ class BadInputTest {
     startWithContacts(400);
     proxy = TamperingProxy.to(hubspot.baseUrl());
     proxy.rule((method, path, upstream) -> {
-      if (!path.startsWith("/crm/v3/objects/contacts?") || path.contains("archived=true") || upstream.status() != 200) {
+      if (!path.startsWith("/crm/objects/2026-09/contacts?") || path.contains("archived=true") || upstream.status() != 200) {
         return upstream;
       }
       String json = new String(upstream.body(), StandardCharsets.UTF_8);
@@ -457,7 +457,7 @@ class BadInputTest {
     startWithContacts(400);
     proxy = TamperingProxy.to(hubspot.baseUrl());
     AtomicInteger pages = new AtomicInteger();
-    proxy.rule((method, path, upstream) -> path.startsWith("/crm/v3/objects/contacts?")
+    proxy.rule((method, path, upstream) -> path.startsWith("/crm/objects/2026-09/contacts?")
         && !path.contains("archived=true") && pages.incrementAndGet() > 2 ? failure : upstream);
     return listBackfillThroughProxy(more);
   }

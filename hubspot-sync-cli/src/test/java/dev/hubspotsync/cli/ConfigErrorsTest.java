@@ -70,6 +70,14 @@ class ConfigErrorsTest {
   }
 
   @Test
+  void anUnknownApiVersionNamesTheOnesSpoken() {
+    CliHarness.Run run = cli.run("sync", "--config", cli.config("bad.yaml",
+        "portal: {baseUrl: BASE_URL, apiVersion: v4}\nobjects: [contacts]\n"));
+
+    assertConfigError(run, "portal.apiVersion", "\"v4\" is not one this version speaks; use 2026-09", "or legacy");
+  }
+
+  @Test
   void aBadDurationShowsTheAcceptedForms() {
     assertConfigError(sync("objects: [contacts]\nsync: {overlap: five minutes}\n"),
         "sync.overlap: expected a duration such as 90s, 5m, 1h, 1d, 1h30m or ISO-8601 PT5M, got \"five minutes\"");

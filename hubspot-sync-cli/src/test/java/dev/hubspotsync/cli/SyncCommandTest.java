@@ -88,6 +88,22 @@ class SyncCommandTest {
   }
 
   @Test
+  void theDefaultRunSpeaksOnly2026_09AndApiVersionLegacySpeaksV3AndV4() {
+    hubspot.resetStats();
+    assertThat(cli.run("sync", "--config", cli.config("sync.yaml", CONFIG)).exit()).isZero();
+    assertThat(hubspot.stats().versions().keySet()).isEqualTo(Set.of("2026-09"));
+
+    hubspot.resetStats();
+    SharedSink fresh = new SharedSink(InMemorySink.create()); // a backfill again, association scans included
+    cli.sinks = s -> fresh;
+    CliHarness.Run legacy = cli.run("sync", "--config", cli.config("legacy.yaml",
+        CONFIG.replace("  baseUrl: BASE_URL", "  baseUrl: BASE_URL\n  apiVersion: legacy")));
+
+    assertThat(legacy.exit()).as(legacy.toString()).isZero();
+    assertThat(hubspot.stats().versions().keySet()).isEqualTo(Set.of("v3", "v4"));
+  }
+
+  @Test
   void theSecondRunIsIncrementalAndReadsOnlyWhatChanged() {
     String config = cli.config("sync.yaml", CONFIG);
     assertThat(cli.run("sync", "--config", config).exit()).isZero();

@@ -6,6 +6,7 @@ import dev.hubspotsync.Sleeper;
 import dev.hubspotsync.SyncJob;
 import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.batch.SystemColumns;
+import dev.hubspotsync.client.ApiVersion;
 import dev.hubspotsync.client.HubSpotClient;
 import dev.hubspotsync.client.HubSpotCredentials;
 import dev.hubspotsync.ratelimit.RateBudget;
@@ -38,9 +39,13 @@ final class SyncFixture implements AutoCloseable {
   }
 
   SyncFixture(PortalSpec.Builder spec, InMemorySink sink) {
+    this(spec, sink, ApiVersion.V2026_09);
+  }
+
+  SyncFixture(PortalSpec.Builder spec, InMemorySink sink, ApiVersion version) {
     this.hubspot = FakeHubSpot.start(spec.unlimited().clock(PortalClock.fixed(T0)).build());
     Sleeper sleeper = d -> hubspot.clock().advance(d);
-    this.client = HubSpotClient.builder().baseUrl(hubspot.baseUrl())
+    this.client = HubSpotClient.builder().baseUrl(hubspot.baseUrl()).apiVersion(version)
         .credentials(HubSpotCredentials.privateApp(hubspot.token())).clock(hubspot.clock().asClock()).sleeper(sleeper)
         .rateBudget(RateBudget.tokenBucket().clock(hubspot.clock().asClock()).sleeper(sleeper).build()).build();
     this.sink = sink;

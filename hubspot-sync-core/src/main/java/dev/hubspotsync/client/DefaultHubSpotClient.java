@@ -60,6 +60,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
   static final int MAX_PROPERTY_CHARS_IN_URL = 12_000;
 
   private final String baseUrl;
+  private final ApiVersion api;
   private final HubSpotCredentials credentials;
   private final RateBudget budget;
   private final Clock clock;
@@ -75,9 +76,10 @@ final class DefaultHubSpotClient implements HubSpotClient {
   private String oauthToken;
   private Instant oauthExpiresAt = Instant.MIN;
 
-  DefaultHubSpotClient(String baseUrl, HubSpotCredentials credentials, RateBudget budget, Clock clock, Sleeper sleeper,
+  DefaultHubSpotClient(String baseUrl, ApiVersion api, HubSpotCredentials credentials, RateBudget budget, Clock clock, Sleeper sleeper,
       int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration requestTimeout, int maxThrottleWaits) {
     this.baseUrl = baseUrl;
+    this.api = api;
     this.credentials = credentials;
     this.budget = budget;
     this.clock = clock;
@@ -129,7 +131,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
   private ObjectPage listPageOnce(String objectType, List<String> properties, int limit, String after,
       boolean archived) {
     return call(ApiCall.LIST, CallKind.STANDARD, "list " + objectType, limit, pageSize -> {
-      StringBuilder url = new StringBuilder(baseUrl).append("/crm/v3/objects/").append(enc(objectType))
+      StringBuilder url = new StringBuilder(baseUrl).append(api.objects(enc(objectType)))
           .append("?limit=").append(pageSize);
       if (after != null) {
         url.append("&after=").append(enc(after));
@@ -173,7 +175,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
       request.properties().forEach(props::add);
       body.put("limit", pageSize);
       body.put("after", Integer.toString(request.after()));
-      return post(baseUrl + "/crm/v3/objects/" + enc(objectType) + "/search", body.toString());
+      return post(baseUrl + api.objects(enc(objectType)) + "/search", body.toString());
     }, (status, body) -> {
       long[] total = {0};
       AtomicReference<List<CrmRecord>> results = new AtomicReference<>(List.of());
@@ -205,7 +207,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
     ids.forEach(id -> inputs.addObject().put("id", Long.toString(id)));
     ArrayNode props = body.putArray("properties");
     properties.forEach(props::add);
-    String url = baseUrl + "/crm/v3/objects/" + enc(objectType) + "/batch/read" + (archived ? "?archived=true" : "");
+    String url = baseUrl + api.objects(enc(objectType)) + "/batch/read" + (archived ? "?archived=true" : "");
     return call(ApiCall.BATCH_READ, CallKind.STANDARD, "batch read " + objectType, 0, pageSize -> post(url, body.toString()), (status, raw) -> {
       AtomicReference<List<CrmRecord>> found = new AtomicReference<>(List.of());
       List<String> missing = new ArrayList<>();
@@ -229,7 +231,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
 
   @Override
   public List<PropertyDefinition> properties(String objectType, boolean archived) {
-    String url = baseUrl + "/crm/v3/properties/" + enc(objectType) + (archived ? "?archived=true" : "");
+    String url = baseUrl + api.properties(enc(objectType)) + (archived ? "?archived=true" : "");
     return call(ApiCall.PROPERTIES, CallKind.STANDARD, "properties of " + objectType, 0, n -> get(url), (status, body) -> {
       List<PropertyDefinition> out = new ArrayList<>();
       for (JsonNode p : JSON.readTree(body).path("results")) {
@@ -241,7 +243,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
 
   @Override
   public List<ObjectSchema> schemas() {
-    return call(ApiCall.SCHEMAS, CallKind.STANDARD, "custom object schemas", 0, n -> get(baseUrl + "/crm/v3/schemas"), (status, body) -> {
+    return call(ApiCall.SCHEMAS, CallKind.STANDARD, "custom object schemas", 0, n -> get(baseUrl + api.schemas()), (status, body) -> {
       List<ObjectSchema> out = new ArrayList<>();
       for (JsonNode s : JSON.readTree(body).path("results")) {
         List<PropertyDefinition> props = new ArrayList<>();
@@ -261,7 +263,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
     // Pending inputs: parent id → cursor (null for the first page of that parent).
     List<Map.Entry<Long, String>> pending = new ArrayList<>();
     out.keySet().forEach(id -> pending.add(new java.util.AbstractMap.SimpleEntry<>(id, null)));
-    String url = baseUrl + "/crm/v4/associations/" + enc(fromType) + "/" + enc(toType) + "/batch/read";
+    String url = baseUrl + api.associations(enc(fromType), enc(toType)) + "/batch/read";
     while (!pending.isEmpty()) {
       List<Map.Entry<Long, String>> batch = new ArrayList<>(pending.subList(0, Math.min(ASSOCIATION_BATCH, pending.size())));
       pending.subList(0, batch.size()).clear();
@@ -304,7 +306,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
 
   @Override
   public List<AssociationLabel> associationLabels(String fromType, String toType) {
-    String url = baseUrl + "/crm/v4/associations/" + enc(fromType) + "/" + enc(toType) + "/labels";
+    String url = baseUrl + api.associations(enc(fromType), enc(toType)) + "/labels";
     return call(ApiCall.ASSOCIATION_LABELS, CallKind.STANDARD, "association labels " + fromType + "→" + toType, 0, n -> get(url), (status, body) -> {
       List<AssociationLabel> out = new ArrayList<>();
       for (JsonNode t : JSON.readTree(body).path("results")) {
@@ -317,7 +319,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
 
   @Override
   public DailyUsage dailyUsage() {
-    return call(ApiCall.DAILY_USAGE, CallKind.STANDARD, "daily usage", 0, n -> get(baseUrl + "/account-info/v3/api-usage/daily/private-apps"),
+    return call(ApiCall.DAILY_USAGE, CallKind.STANDARD, "daily usage", 0, n -> get(baseUrl + api.dailyUsage()),
         (status, body) -> {
           JsonNode r = JSON.readTree(body).path("results").path(0);
           return new DailyUsage(r.path("usageLimit").asLong(), r.path("currentUsage").asLong(),
@@ -344,7 +346,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
 
   @Override
   public String toString() {
-    return "HubSpotClient[" + baseUrl + ", " + credentials + "]";
+    return "HubSpotClient[" + baseUrl + ", API " + api + ", " + credentials + "]";
   }
 
   // ---- the retry loop --------------------------------------------------------------------------------
@@ -525,7 +527,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
     synchronized (tokenLock) {
       String form = "grant_type=refresh_token&client_id=" + enc(credentials.clientId()) + "&client_secret="
           + enc(credentials.clientSecret()) + "&refresh_token=" + enc(credentials.refreshToken());
-      HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl + "/oauth/v1/token")).timeout(requestTimeout)
+      HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl + api.oauthToken())).timeout(requestTimeout)
           .header("Content-Type", "application/x-www-form-urlencoded")
           .POST(HttpRequest.BodyPublishers.ofString(form)).build();
       HttpResponse<byte[]> response = null;

@@ -25,13 +25,13 @@ public interface HubSpotClient extends AutoCloseable {
   }
 
   /**
-   * One page of {@code GET /crm/v3/objects/{type}}. {@code after} is null for the first page. A 504
+   * One page of {@code GET /crm/objects/2026-09/{type}} (or v3, see {@link ApiVersion}). {@code after} is null for the first page. A 504
    * retries with a smaller page; a property list too long for a URL (414) is fetched in parts and
    * merged by id.
    */
   ObjectPage listPage(String objectType, List<String> properties, int limit, String after, boolean archived);
 
-  /** One page of {@code POST /crm/v3/objects/{type}/search}; a 504 retries with a smaller page. */
+  /** One page of {@code POST …/objects/{type}/search}; a 504 retries with a smaller page. */
   SearchPage search(String objectType, SearchRequest request);
 
   /** {@code POST …/batch/read} for up to 100 ids; unknown ids come back in {@code notFound}. */
@@ -44,9 +44,9 @@ public interface HubSpotClient extends AutoCloseable {
   List<ObjectSchema> schemas();
 
   /**
-   * Associations of each parent to {@code toType}, via the v4 batch read, 100 parents a call,
+   * Associations of each parent to {@code toType}, via the associations batch read, 100 parents a call,
    * following per-record paging. Every requested id is a key; a parent without associations
-   * (HubSpot's 207 {@code NO_ASSOCIATIONS_FOUND}) maps to an empty list.
+   * (HubSpot's {@code NO_ASSOCIATIONS_FOUND} error) maps to an empty list.
    */
   Map<Long, List<AssociationLink>> associations(String fromType, String toType, Collection<Long> parentIds);
 
@@ -68,6 +68,7 @@ public interface HubSpotClient extends AutoCloseable {
   /** Mutable builder; {@link #build()} copies it. Not thread-safe. */
   final class Builder {
     String baseUrl = "https://api.hubapi.com";
+    ApiVersion apiVersion = ApiVersion.V2026_09;
     HubSpotCredentials credentials;
     RateBudget budget;
     Clock clock = Clock.systemUTC();
@@ -83,6 +84,15 @@ public interface HubSpotClient extends AutoCloseable {
     /** Where HubSpot is (default {@code https://api.hubapi.com}); tests point it at FakeHubSpot. */
     public Builder baseUrl(String url) {
       this.baseUrl = Objects.requireNonNull(url, "baseUrl").replaceAll("/+$", "");
+      return this;
+    }
+
+    /**
+     * Which generation of HubSpot's paths to speak (default {@link ApiVersion#V2026_09}; {@link
+     * ApiVersion#LEGACY} for the v3/v4 paths).
+     */
+    public Builder apiVersion(ApiVersion version) {
+      this.apiVersion = Objects.requireNonNull(version, "apiVersion");
       return this;
     }
 
@@ -140,7 +150,7 @@ public interface HubSpotClient extends AutoCloseable {
             "HubSpotClient: baseUrl must start with http:// or https://, was " + baseUrl);
       }
       RateBudget b = budget != null ? budget : RateBudget.tokenBucket().clock(clock).sleeper(sleeper).build();
-      return new DefaultHubSpotClient(baseUrl, credentials, b, clock, sleeper, maxAttempts, initialBackoff, maxBackoff,
+      return new DefaultHubSpotClient(baseUrl, apiVersion, credentials, b, clock, sleeper, maxAttempts, initialBackoff, maxBackoff,
           requestTimeout, maxThrottleWaits);
     }
   }

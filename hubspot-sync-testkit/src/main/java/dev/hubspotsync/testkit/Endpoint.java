@@ -2,26 +2,28 @@ package dev.hubspotsync.testkit;
 
 /** The HubSpot endpoints the simulated portal serves; calls, faults and limits are counted per endpoint. */
 public enum Endpoint {
-  /** {@code GET /crm/v3/objects/{type}} */
+  /** {@code GET /crm/objects/2026-09/{type}} (and {@code /crm/v3/objects/{type}}) */
   LIST,
-  /** {@code GET /crm/v3/objects/{type}/{id}} */
+  /** {@code GET /crm/objects/2026-09/{type}/{id}} (and v3) */
   GET_OBJECT,
-  /** {@code POST /crm/v3/objects/{type}/search} */
+  /** {@code POST /crm/objects/2026-09/{type}/search} (and v3) */
   SEARCH,
-  /** {@code POST /crm/v3/objects/{type}/batch/read} */
+  /** {@code POST /crm/objects/2026-09/{type}/batch/read} (and v3, which answers 207 where 2026-09 answers 200) */
   BATCH_READ,
-  /** {@code GET /crm/v3/properties/{type}} */
+  /** {@code GET /crm/properties/2026-09/{type}} (and v3) */
   PROPERTIES,
-  /** {@code GET /crm/v3/schemas} and {@code GET /crm-object-schemas/v3/schemas} */
+  /** {@code GET /crm-object-schemas/2026-09/schemas}, {@code /crm-object-schemas/v3/schemas} and {@code /crm/v3/schemas} */
   SCHEMAS,
-  /** {@code POST /crm/v4/associations/{from}/{to}/batch/read} */
+  /** {@code POST /crm/associations/2026-09/{from}/{to}/batch/read} (and v4) */
   ASSOCIATIONS_BATCH_READ,
-  /** {@code GET /crm/v4/associations/{from}/{to}/labels} */
+  /** {@code GET /crm/associations/2026-09/{from}/{to}/labels} (and v4) */
   ASSOCIATION_LABELS,
-  /** {@code POST /oauth/v1/token} */
+  /** {@code POST /oauth/2026-09/token} (and v1) */
   OAUTH_TOKEN,
-  /** {@code GET /account-info/v3/api-usage/daily/private-apps} */
+  /** {@code GET /account-info/2026-09/api-usage/daily/private-apps} (and v3) */
   DAILY_USAGE,
+  /** {@code GET /crm/limits/2026-09/records} (also 2026-03 and {@code /crm/v3/limits/records}): records per object type */
+  RECORD_LIMITS,
   /** Anything else: answered 404. */
   UNKNOWN
 }

@@ -13,13 +13,13 @@ import java.util.Set;
  *
  * <p>It reproduces what makes HubSpot hard to copy (hubspot-api.md): the 10,000-result search cap,
  * search-index lag, rate limits with their headers and 429 bodies, expiring OAuth tokens, missing
- * scopes, 207 partial results, archive and association edits that do not bump the modified date,
+ * scopes, partial results (207 on the legacy paths, 200 with {@code errors} on 2026-09; both served), archive and association edits that do not bump the modified date,
  * and injectable faults. Tests change the portal through {@link #portal()}, move time with
  * {@link #clock()}, and compare a warehouse with {@link #snapshot()}.
  *
  * <pre>{@code
  * try (FakeHubSpot hubspot = FakeHubSpot.start(PortalSpec.builder().contacts(1_000).build())) {
- *   HttpRequest list = HttpRequest.newBuilder(URI.create(hubspot.baseUrl() + "/crm/v3/objects/contacts?limit=100"))
+ *   HttpRequest list = HttpRequest.newBuilder(URI.create(hubspot.baseUrl() + "/crm/objects/2026-09/contacts?limit=100"))
  *       .header("Authorization", "Bearer " + hubspot.token()).build();
  *   ...
  * }

@@ -101,7 +101,7 @@ public final class FakeHubSpotMain {
     out.println("FakeHubSpot, a simulated HubSpot portal, listening on " + hubspot.baseUrl()
         + " (started in " + startMillis + " ms)");
     out.println("  token:   " + hubspot.token() + "   (send it as: Authorization: Bearer " + hubspot.token() + ")");
-    out.println("  oauth:   POST /oauth/v1/token with client_id=" + s.oauthClientId()
+    out.println("  oauth:   POST /oauth/2026-09/token with client_id=" + s.oauthClientId()
         + ", client_secret and refresh_token from the PortalSpec; access tokens last "
         + s.oauthTokenLifetime().toMinutes() + " min");
     out.println("  portal:  " + s.portalId() + ", tier " + s.tier() + ": " + s.burstLimit() + " calls/10 s, "
@@ -114,18 +114,20 @@ public final class FakeHubSpotMain {
     }
     out.println("  objects: " + objects);
     out.println("  links:   " + snap.associations().size() + " directed associations");
-    out.println("  serves:  GET  /crm/v3/objects/{type}                 list (limit<=100, after, properties, archived, associations)");
-    out.println("           GET  /crm/v3/objects/{type}/{id}            one record");
-    out.println("           POST /crm/v3/objects/{type}/search          search (limit<=200, 10,000-result cap, 5/s)");
-    out.println("           POST /crm/v3/objects/{type}/batch/read      batch read (<=100 inputs, 207 for unknown ids)");
-    out.println("           GET  /crm/v3/properties/{type}              property definitions");
-    out.println("           GET  /crm/v3/schemas                        custom object schemas");
-    out.println("           POST /crm/v4/associations/{from}/{to}/batch/read   associations v4");
-    out.println("           GET  /crm/v4/associations/{from}/{to}/labels       association types");
-    out.println("           POST /oauth/v1/token                        OAuth refresh");
-    out.println("           GET  /account-info/v3/api-usage/daily/private-apps  daily usage");
+    out.println("  serves:  HubSpot's 2026-09 paths below, and the same on the legacy v3/v4/v1 paths (which answer 207 where 2026-09 answers 200)");
+    out.println("           GET  /crm/objects/2026-09/{type}                 list (limit<=100, after, properties, archived, associations)");
+    out.println("           GET  /crm/objects/2026-09/{type}/{id}            one record");
+    out.println("           POST /crm/objects/2026-09/{type}/search          search (limit<=200, 10,000-result cap, 5/s)");
+    out.println("           POST /crm/objects/2026-09/{type}/batch/read      batch read (<=100 inputs, unknown ids in errors)");
+    out.println("           GET  /crm/properties/2026-09/{type}              property definitions");
+    out.println("           GET  /crm-object-schemas/2026-09/schemas         custom object schemas");
+    out.println("           POST /crm/associations/2026-09/{from}/{to}/batch/read   associations");
+    out.println("           GET  /crm/associations/2026-09/{from}/{to}/labels       association types");
+    out.println("           GET  /crm/limits/2026-09/records                 records per object type");
+    out.println("           POST /oauth/2026-09/token                        OAuth tokens");
+    out.println("           GET  /account-info/2026-09/api-usage/daily/private-apps  daily usage");
     out.println("  try:     curl -H 'Authorization: Bearer " + hubspot.token() + "' '" + hubspot.baseUrl()
-        + "/crm/v3/objects/contacts?limit=2'");
+        + "/crm/objects/2026-09/contacts?limit=2'");
   }
 
   /** A few real HTTP calls against the portal, printed: what a client sees. */
@@ -135,21 +137,21 @@ public final class FakeHubSpotMain {
     String auth = "Bearer " + hubspot.token();
     Map<String, HttpRequest> calls = new LinkedHashMap<>();
     calls.put("List 2 contacts", HttpRequest.newBuilder(URI.create(base
-        + "/crm/v3/objects/contacts?limit=2&properties=email,lifecyclestage,ice_cream_flavors,nps_score")).header("Authorization", auth).build());
-    calls.put("Search deals modified since 2 days ago, newest first", post(base + "/crm/v3/objects/deals/search", auth,
+        + "/crm/objects/2026-09/contacts?limit=2&properties=email,lifecyclestage,ice_cream_flavors,nps_score")).header("Authorization", auth).build());
+    calls.put("Search deals modified since 2 days ago, newest first", post(base + "/crm/objects/2026-09/deals/search", auth,
         "{\"filterGroups\":[{\"filters\":[{\"propertyName\":\"hs_lastmodifieddate\",\"operator\":\"GTE\",\"value\":\""
             + (hubspot.clock().millis() - Duration.ofDays(2).toMillis()) + "\"}]}],"
             + "\"sorts\":[{\"propertyName\":\"hs_lastmodifieddate\",\"direction\":\"DESCENDING\"}],\"limit\":1}"));
     calls.put("Search contacts on the wrong cursor property (hs_lastmodifieddate): zero rows, as on HubSpot",
-        post(base + "/crm/v3/objects/contacts/search", auth,
+        post(base + "/crm/objects/2026-09/contacts/search", auth,
             "{\"filterGroups\":[{\"filters\":[{\"propertyName\":\"hs_lastmodifieddate\",\"operator\":\"GTE\",\"value\":\"0\"}]}],\"limit\":1}"));
-    calls.put("Search past the 10,000-result cap", post(base + "/crm/v3/objects/contacts/search", auth,
+    calls.put("Search past the 10,000-result cap", post(base + "/crm/objects/2026-09/contacts/search", auth,
         "{\"limit\":100,\"after\":\"10000\"}"));
     long company = hubspot.portal().ids("companies").stream().findFirst().orElse(0L);
-    calls.put("Associations of company " + company + " and of an unknown id (207)",
-        post(base + "/crm/v4/associations/companies/contacts/batch/read", auth,
+    calls.put("Associations of company " + company + " and of an unknown id (200 with errors)",
+        post(base + "/crm/associations/2026-09/companies/contacts/batch/read", auth,
             "{\"inputs\":[{\"id\":\"" + company + "\"},{\"id\":\"1\"}]}"));
-    calls.put("A wrong token", HttpRequest.newBuilder(URI.create(base + "/crm/v3/objects/contacts"))
+    calls.put("A wrong token", HttpRequest.newBuilder(URI.create(base + "/crm/objects/2026-09/contacts"))
         .header("Authorization", "Bearer wrong").build());
     for (Map.Entry<String, HttpRequest> call : calls.entrySet()) {
       HttpResponse<String> r = http.send(call.getValue(), HttpResponse.BodyHandlers.ofString());

@@ -74,7 +74,8 @@ final class Api {
 
   // ---- list: GET /crm/v3/objects/{type} (§1) -------------------------------------------------------
 
-  byte[] list(ObjectTypeDef t, Map<String, String> q) {
+  /** One page; {@code version} is the path's ({@code v3} or a date), which the next page's link keeps. */
+  byte[] list(ObjectTypeDef t, Map<String, String> q, String version) {
     int limit = intParam(q, "limit", 10);
     List<String> history = csv(q.get("propertiesWithHistory"));
     int max = history.isEmpty() ? 100 : 50; // §1: propertiesWithHistory lowers the page to 50
@@ -117,7 +118,8 @@ final class Api {
           g.writeObjectFieldStart("paging");
           g.writeObjectFieldStart("next");
           g.writeStringField("after", cursor);
-          g.writeStringField("link", baseUrl + "/crm/v3/objects/" + t.name + "?after=" + urlEncode(cursor));
+          g.writeStringField("link", baseUrl + (version.startsWith("v") ? "/crm/v3/objects/" : "/crm/objects/" + version + "/")
+              + t.name + "?after=" + urlEncode(cursor));
           g.writeEndObject();
           g.writeEndObject();
         }
@@ -556,6 +558,54 @@ final class Api {
   }
 
   // ---- daily usage (§6.1) --------------------------------------------------------------------------
+
+  // ---- record limits: GET /crm/limits/2026-09/records (§10.5) ---------------------------------------------
+
+  /** Live records per object type: standard types with a limit, custom ones under one overall limit. */
+  byte[] recordLimits() {
+    return portal.read(() -> json((g, out) -> {
+      long customUsage = 0;
+      g.writeStartObject();
+      g.writeArrayFieldStart("hubspotDefinedObjectTypes");
+      for (ObjectTypeDef t : portal.types()) {
+        long usage = t.records.values().stream().filter(r -> r.current().archivedAt == 0).count();
+        if (t.custom) {
+          customUsage += usage;
+          continue;
+        }
+        g.writeStartObject();
+        g.writeStringField("objectTypeId", t.objectTypeId);
+        g.writeStringField("pluralLabel", capital(t.name));
+        g.writeStringField("singularLabel", capital(t.singular));
+        g.writeNumberField("usage", usage);
+        g.writeNumberField("limit", RECORD_LIMIT);
+        g.writeNumberField("percentage", 100.0 * usage / RECORD_LIMIT);
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeObjectFieldStart("customObjectTypes");
+      g.writeArrayFieldStart("byObjectType");
+      for (ObjectTypeDef t : portal.types()) {
+        if (t.custom) {
+          g.writeStartObject();
+          g.writeStringField("objectTypeId", t.objectTypeId);
+          g.writeStringField("pluralLabel", capital(t.name));
+          g.writeStringField("singularLabel", capital(t.singular));
+          g.writeNumberField("usage", t.records.values().stream().filter(r -> r.current().archivedAt == 0).count());
+          g.writeEndObject();
+        }
+      }
+      g.writeEndArray();
+      g.writeNumberField("overallLimit", RECORD_LIMIT);
+      g.writeNumberField("overallUsage", customUsage);
+      g.writeNumberField("overallPercentage", 100.0 * customUsage / RECORD_LIMIT);
+      g.writeEndObject();
+      g.writeEndObject();
+    }));
+  }
+
+  /** A portal's record limit per standard type; HubSpot's depends on the subscription. */
+  private static final long RECORD_LIMIT = 15_000_000;
 
   byte[] dailyUsage(long limit, long used, long now, long resetsAt) {
     return json((g, out) -> {

@@ -58,6 +58,7 @@ public final class HttpFront implements AutoCloseable {
   private final Map<Endpoint, LongAdder> calls = new EnumMap<>(Endpoint.class);
   private final Map<RateLimitPolicy, LongAdder> rejected = new EnumMap<>(RateLimitPolicy.class);
   private final LongAdder faultsInjected = new LongAdder();
+  private final Map<String, LongAdder> versions = new java.util.concurrent.ConcurrentHashMap<>();
   private final SplittableRandom ids;
 
   public HttpFront(PortalSpec spec, PortalState portal, Faults faults, int port) throws IOException {
@@ -103,18 +104,27 @@ public final class HttpFront implements AutoCloseable {
     auth.expireAccessTokens(portal.now());
   }
 
+  /** Calls per API version the caller's paths named ({@code 2026-09}, {@code v3}, {@code v4}, {@code v1}). */
+  private Map<String, Long> versionCounts() {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    versions.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
+  }
+
   public PortalStats stats() {
     Map<Endpoint, Long> c = new EnumMap<>(Endpoint.class);
     calls.forEach((k, v) -> c.put(k, v.sum()));
     Map<RateLimitPolicy, Long> r = new EnumMap<>(RateLimitPolicy.class);
     rejected.forEach((k, v) -> r.put(k, v.sum()));
-    return new PortalStats(Map.copyOf(c), Map.copyOf(r), faultsInjected.sum(), limiter.dailyUsed(portal.now()));
+    return new PortalStats(Map.copyOf(c), Map.copyOf(r), faultsInjected.sum(), limiter.dailyUsed(portal.now()),
+        versionCounts());
   }
 
   public void resetStats() {
     calls.values().forEach(LongAdder::reset);
     rejected.values().forEach(LongAdder::reset);
     faultsInjected.reset();
+    versions.clear();
   }
 
   /** Forgets today's usage and the burst windows, as if a new day had begun. */
@@ -130,7 +140,16 @@ public final class HttpFront implements AutoCloseable {
 
   // ---- one call ---------------------------------------------------------------------------------------
 
-  private record Route(Endpoint endpoint, List<String> params) {}
+  /** {@code version}: the path's version segment as sent ({@code 2026-09}, {@code v3}, {@code v4}, {@code v1}). */
+  record Route(Endpoint endpoint, List<String> params, String version) {
+    /** 2026-09 drops the 207 multi-status answers: partial results come as 200 with {@code errors}. */
+    int status(int legacyStatus) {
+      return legacyStatus == 207 && !version.startsWith("v") ? 200 : legacyStatus;
+    }
+  }
+
+  /** The date versions served; objects, properties, schemas and associations answer the same in each. */
+  private static final java.util.Set<String> DATED = java.util.Set.of("2026-03", "2026-09");
 
   private record Response(int status, String contentType, byte[] body, Map<String, String> headers) {}
 
@@ -149,6 +168,7 @@ public final class HttpFront implements AutoCloseable {
       Route route = route(ex.getRequestMethod(), rawPath);
       endpoint = route.endpoint();
       calls.get(endpoint).increment();
+      versions.computeIfAbsent(route.version(), v -> new LongAdder()).increment();
       int uriLength = rawPath.length() + (rawQuery == null ? 0 : rawQuery.length() + 1);
       if (uriLength > spec.maxUrlLength()) {
         // §1 "URL length": long property lists fail with 414 from the edge, as HTML.
@@ -220,20 +240,21 @@ public final class HttpFront implements AutoCloseable {
   private Response dispatch(Route route, List<ObjectTypeDef> types, Map<String, String> query, byte[] body,
       long now) {
     switch (route.endpoint()) {
-      case LIST: return ok(api.list(types.get(0), query));
+      case LIST: return ok(api.list(types.get(0), query, route.version()));
       case GET_OBJECT: return ok(api.get(types.get(0), route.params().get(1), query));
       case SEARCH: return ok(api.search(types.get(0), body));
       case BATCH_READ: {
         Api.Result r = api.batchRead(types.get(0), body, query);
-        return new Response(r.status(), JSON_TYPE, r.body(), Map.of());
+        return new Response(route.status(r.status()), JSON_TYPE, r.body(), Map.of());
       }
       case PROPERTIES: return ok(api.properties(types.get(0), query));
       case SCHEMAS: return ok(api.schemas());
       case ASSOCIATIONS_BATCH_READ: {
         Api.Result r = api.associationsBatchRead(types.get(0), types.get(1), body);
-        return new Response(r.status(), JSON_TYPE, r.body(), Map.of());
+        return new Response(route.status(r.status()), JSON_TYPE, r.body(), Map.of());
       }
       case ASSOCIATION_LABELS: return ok(api.associationLabels(types.get(0), types.get(1)));
+      case RECORD_LIMITS: return ok(api.recordLimits());
       case DAILY_USAGE:
         return ok(api.dailyUsage(spec.dailyLimit(), limiter.dailyUsed(now), now, limiter.nextReset(now)));
       default: throw new IllegalStateException("unrouted " + route);
@@ -266,6 +287,7 @@ public final class HttpFront implements AutoCloseable {
         out.add(List.of("crm.schemas.custom.read"));
         break;
       case DAILY_USAGE:
+      case RECORD_LIMITS:
         break;
       default:
         for (ObjectTypeDef t : types) {
@@ -384,52 +406,85 @@ public final class HttpFront implements AutoCloseable {
 
   // ---- request plumbing --------------------------------------------------------------------------------
 
-  private static Route route(String method, String rawPath) {
+  /**
+   * Maps a path of either generation to its endpoint. A 2026-09 path is first rewritten to the
+   * legacy one it mirrors ({@code /crm/objects/2026-09/…} → {@code /crm/v3/objects/…}, associations
+   * → v4, OAuth → v1), so both generations reach the same code on the same data; the route keeps the
+   * version the caller used, which decides the batch reads' 207-or-200 answer.
+   */
+  static Route route(String method, String rawPath) {
     List<String> s = new ArrayList<>();
     for (String part : rawPath.split("/")) {
       if (!part.isEmpty()) {
         s.add(URLDecoder.decode(part, StandardCharsets.UTF_8));
       }
     }
+    String version = undate(s);
     boolean get = method.equals("GET");
     boolean post = method.equals("POST");
     int n = s.size();
     if (n >= 4 && s.get(0).equals("crm") && s.get(1).equals("v3") && s.get(2).equals("objects")) {
       if (n == 4 && get) {
-        return new Route(Endpoint.LIST, List.of(s.get(3)));
+        return new Route(Endpoint.LIST, List.of(s.get(3)), version);
       }
       if (n == 5 && post && s.get(4).equals("search")) {
-        return new Route(Endpoint.SEARCH, List.of(s.get(3)));
+        return new Route(Endpoint.SEARCH, List.of(s.get(3)), version);
       }
       if (n == 5 && get) {
-        return new Route(Endpoint.GET_OBJECT, List.of(s.get(3), s.get(4)));
+        return new Route(Endpoint.GET_OBJECT, List.of(s.get(3), s.get(4)), version);
       }
       if (n == 6 && post && s.get(4).equals("batch") && s.get(5).equals("read")) {
-        return new Route(Endpoint.BATCH_READ, List.of(s.get(3)));
+        return new Route(Endpoint.BATCH_READ, List.of(s.get(3)), version);
       }
     }
     if (n == 4 && get && s.get(0).equals("crm") && s.get(1).equals("v3") && s.get(2).equals("properties")) {
-      return new Route(Endpoint.PROPERTIES, List.of(s.get(3)));
+      return new Route(Endpoint.PROPERTIES, List.of(s.get(3)), version);
     }
     if (n == 3 && get && s.get(1).equals("v3") && s.get(2).equals("schemas")
         && (s.get(0).equals("crm") || s.get(0).equals("crm-object-schemas"))) {
-      return new Route(Endpoint.SCHEMAS, List.of());
+      return new Route(Endpoint.SCHEMAS, List.of(), version);
     }
     if (n >= 6 && s.get(0).equals("crm") && s.get(1).equals("v4") && s.get(2).equals("associations")) {
       if (n == 7 && post && s.get(5).equals("batch") && s.get(6).equals("read")) {
-        return new Route(Endpoint.ASSOCIATIONS_BATCH_READ, List.of(s.get(3), s.get(4)));
+        return new Route(Endpoint.ASSOCIATIONS_BATCH_READ, List.of(s.get(3), s.get(4)), version);
       }
       if (n == 6 && get && s.get(5).equals("labels")) {
-        return new Route(Endpoint.ASSOCIATION_LABELS, List.of(s.get(3), s.get(4)));
+        return new Route(Endpoint.ASSOCIATION_LABELS, List.of(s.get(3), s.get(4)), version);
       }
     }
+    if (get && s.equals(List.of("crm", "v3", "limits", "records"))) {
+      return new Route(Endpoint.RECORD_LIMITS, List.of(), version);
+    }
     if (post && s.equals(List.of("oauth", "v1", "token"))) {
-      return new Route(Endpoint.OAUTH_TOKEN, List.of());
+      return new Route(Endpoint.OAUTH_TOKEN, List.of(), version);
     }
     if (get && s.equals(List.of("account-info", "v3", "api-usage", "daily", "private-apps"))) {
-      return new Route(Endpoint.DAILY_USAGE, List.of());
+      return new Route(Endpoint.DAILY_USAGE, List.of(), version);
     }
-    return new Route(Endpoint.UNKNOWN, List.of());
+    return new Route(Endpoint.UNKNOWN, List.of(), version);
+  }
+
+  /**
+   * Rewrites a date-versioned path in place to the legacy path it mirrors and returns the version
+   * the caller used ({@code 2026-09}, {@code v3}, …; empty when the path names none).
+   */
+  private static String undate(List<String> s) {
+    if (s.size() >= 3 && s.get(0).equals("crm") && DATED.contains(s.get(2))) {
+      String version = s.remove(2); // crm/objects/2026-09/… → crm/v3/objects/…
+      s.add(1, s.get(1).equals("associations") ? "v4" : "v3");
+      return version;
+    }
+    if (s.size() >= 2 && DATED.contains(s.get(1))) {
+      String version = s.get(1); // crm-object-schemas, account-info → v3; oauth → v1
+      s.set(1, s.get(0).equals("oauth") ? "v1" : "v3");
+      return version;
+    }
+    for (String part : s.subList(0, Math.min(3, s.size()))) {
+      if (part.matches("v\\d")) {
+        return part;
+      }
+    }
+    return "";
   }
 
   private static byte[] readBody(HttpExchange ex) {
