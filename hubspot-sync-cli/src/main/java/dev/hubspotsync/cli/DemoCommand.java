@@ -230,6 +230,10 @@ final class DemoCommand implements Callable<Integer> {
         checkLinks(sql, end, "contacts", "companies");
         checkLinks(sql, end, "contacts", "deals");
       }
+      Map<String, Long> versions = hubspot.stats().versions();
+      check(versions.keySet().equals(Set.of("2026-09")), String.format("all %,d HubSpot calls went to HubSpot's 2026-09 "
+          + "paths, none to v1, v3 or v4 (the portal's count by the version each path named: %s)",
+          hubspot.stats().totalCalls(), versions));
     }
     out.println();
     if (!failed.isEmpty()) {

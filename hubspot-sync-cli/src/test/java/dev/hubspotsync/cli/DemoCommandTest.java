@@ -27,6 +27,7 @@ class DemoCommandTest {
         .contains("verified: 10 new contact-deal links are in \"contacts_to_deals\"")
         .contains("verified: contacts and contacts_to_deals ran incrementally")
         .contains("favorite_snack")
+        .containsPattern("verified: all [\\d,]+ HubSpot calls went to HubSpot's 2026-09 paths, none to v1, v3 or v4")
         .containsPattern("All \\d+ checks passed")
         .doesNotContain("FAILED");
     assertThat(folder.resolve("hubspot.duckdb")).exists();
