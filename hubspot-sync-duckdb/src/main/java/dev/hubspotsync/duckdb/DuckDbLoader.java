@@ -80,27 +80,15 @@ final class DuckDbLoader implements SqlLoader<JdbcUnit>, AutoCloseable {
       throw e;
     }
     String relation = DuckDbDialect.NAMES.quote(view);
-    return new Staged() {
-      @Override
-      public String relation() {
-        return relation;
+    // DuckDB stores every value a batch holds, NUL characters included: nothing is cleaned.
+    return Staged.of(relation, 0, () -> {
+      try {
+        // The view points at the stream's memory: it must not outlive it.
+        unit.execute(Sql.of("DROP VIEW IF EXISTS " + relation));
+      } finally {
+        release(reader, stream, view);
       }
-
-      @Override
-      public int valuesCleaned() {
-        return 0; // DuckDB stores every value a batch holds, NUL characters included
-      }
-
-      @Override
-      public void close() throws SQLException {
-        try {
-          // The view points at the stream's memory: it must not outlive it.
-          unit.execute(Sql.of("DROP VIEW IF EXISTS " + relation));
-        } finally {
-          release(reader, stream, view);
-        }
-      }
-    };
+    });
   }
 
   private static void release(ArrowReader reader, ArrowArrayStream stream, String view) {

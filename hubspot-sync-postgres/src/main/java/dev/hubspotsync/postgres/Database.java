@@ -5,7 +5,6 @@ import dev.hubspotsync.HubSpotSyncException;
 import dev.hubspotsync.WarehouseException;
 import dev.hubspotsync.sql.Identifiers;
 import dev.hubspotsync.sql.JdbcUnit;
-import dev.hubspotsync.sql.SqlDialect;
 import dev.hubspotsync.sql.SqlSession;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -34,7 +33,7 @@ final class Database implements SqlSession<JdbcUnit> {
   private final String prefix;
   /** Where it connects, without credentials; for messages and toString. */
   private final String description;
-  private final SqlDialect dialect;
+  private final PostgresDialect dialect;
 
   private Database(Jdbi jdbi, DataSource owned, String schema, String prefix, String description) {
     this.jdbi = jdbi;
@@ -144,7 +143,7 @@ final class Database implements SqlSession<JdbcUnit> {
     return description;
   }
 
-  SqlDialect dialect() {
+  PostgresDialect dialect() {
     return dialect;
   }
 

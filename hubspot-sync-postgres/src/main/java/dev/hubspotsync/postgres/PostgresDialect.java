@@ -8,10 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /** PostgreSQL's SQL for the kernel (one schema), lock keys and redacted URLs. Immutable. */
-final class PostgresDialect implements SqlDialect {
+final class PostgresDialect extends SqlDialect {
   /** PostgreSQL's NAMEDATALEN - 1: longer identifiers are silently truncated by the server. */
   static final Identifiers NAMES = new Identifiers("PostgreSQL", 63, "PostgreSQL keeps at most 63", false);
   private static final Pattern NUL_ESCAPE = Pattern.compile("(?<!\\\\)((?:\\\\\\\\)*)\\\\u0000");
@@ -19,31 +20,15 @@ final class PostgresDialect implements SqlDialect {
   private final String schema;
 
   PostgresDialect(String schema) {
+    super(NAMES, Map.of(ColumnType.TEXT, "TEXT", ColumnType.DOUBLE, "DOUBLE PRECISION", ColumnType.DECIMAL,
+        "NUMERIC(38,9)", ColumnType.BOOLEAN, "BOOLEAN", ColumnType.DATE, "DATE", ColumnType.TIMESTAMP, "TIMESTAMPTZ",
+        ColumnType.BIGINT, "BIGINT"));
     this.schema = schema;
-  }
-
-  @Override
-  public Identifiers identifiers() {
-    return NAMES;
   }
 
   @Override
   public String qualified(String table) {
     return NAMES.quote(schema) + "." + NAMES.quote(table);
-  }
-
-  @Override
-  public String typeName(ColumnType type) {
-    switch (type) {
-      case TEXT: return "TEXT";
-      case DOUBLE: return "DOUBLE PRECISION";
-      case DECIMAL: return "NUMERIC(38,9)";
-      case BOOLEAN: return "BOOLEAN";
-      case DATE: return "DATE";
-      case TIMESTAMP: return "TIMESTAMPTZ";
-      case BIGINT: return "BIGINT";
-      default: throw new IllegalArgumentException("unknown column type " + type);
-    }
   }
 
   @Override

@@ -38,20 +38,7 @@ final class PostgresLoader implements SqlLoader<JdbcUnit> {
     String stage = NAMES.quote(STAGE + "_" + Long.toHexString(PostgresDialect.lockKey(definition)));
     unit.execute(Sql.of("CREATE TEMPORARY TABLE IF NOT EXISTS " + stage + " (" + definition + ") ON COMMIT DELETE ROWS"));
     int cleaned = copy(unit, batch, stage, batch.columns().stream().map(col -> NAMES.quote(col.name())).toList());
-    return new Staged() {
-      @Override
-      public String relation() {
-        return stage;
-      }
-
-      @Override
-      public int valuesCleaned() {
-        return cleaned;
-      }
-
-      @Override
-      public void close() {}
-    };
+    return Staged.of(stage, cleaned, () -> {});
   }
 
   /** Copies straight into the table: no staging, no merge. */

@@ -54,7 +54,7 @@ public final class PostgresSink extends SqlSink<JdbcUnit> {
   private final Database db;
 
   private PostgresSink(Database db, String prefix) {
-    super("PostgresSink", db.schema(), prefix, db.dialect(), new PostgresLoader((PostgresDialect) db.dialect()), db);
+    super("PostgresSink", db.schema(), prefix, db.dialect(), new PostgresLoader(db.dialect()), db);
     this.db = db;
   }
 

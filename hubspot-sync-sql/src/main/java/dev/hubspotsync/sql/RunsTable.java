@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,15 +25,23 @@ final class RunsTable {
       .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
   private static final List<String> COLUMNS = List.of("run_id", "started_at", "finished_at", "outcome", "rows_read",
       "rows_written", "rows_skipped_older", "calls", "streams", "associations", "budget_used_today",
-      "budget_daily_ceiling", "budget_resets_at", "recorded_at");
-  private static final List<String> JSON_COLUMNS = List.of("calls", "streams", "associations");
+      "budget_daily_ceiling", "budget_resets_at");
+  private static final List<String> JSON_COLUMNS = List.of("calls", "streams", "associations", "report");
 
   private final SqlDialect dialect;
   private final String table;
+  /** The columns of a row, {@code report} among them where the dialect keeps the whole report. */
+  private final List<String> columns;
 
   RunsTable(SqlDialect dialect, String prefix) {
     this.dialect = dialect;
     this.table = dialect.qualified(prefix + TABLE);
+    List<String> all = new ArrayList<>(COLUMNS);
+    if (dialect.keepsWholeReport()) {
+      all.add("report");
+    }
+    all.add("recorded_at");
+    this.columns = List.copyOf(all);
   }
 
   String table() {
@@ -46,8 +55,8 @@ final class RunsTable {
     unit.execute(Sql.of("CREATE TABLE IF NOT EXISTS " + table + " (run_id " + text + " PRIMARY KEY, started_at "
         + time + ", finished_at " + time + ", outcome " + text + ", rows_read BIGINT, rows_written BIGINT, "
         + "rows_skipped_older BIGINT, calls " + json + ", streams " + json + ", associations " + json
-        + ", budget_used_today BIGINT, budget_daily_ceiling BIGINT, budget_resets_at " + time + ", recorded_at "
-        + time + " NOT NULL)"));
+        + ", budget_used_today BIGINT, budget_daily_ceiling BIGINT, budget_resets_at " + time
+        + (dialect.keepsWholeReport() ? ", report " + json : "") + ", recorded_at " + time + " NOT NULL)"));
   }
 
   /** The statement that upserts the report's row, keyed on the run id. */
@@ -62,14 +71,18 @@ final class RunsTable {
       skipped += stream.rowsSkippedOlder();
     }
     List<String> values = new ArrayList<>();
-    for (String column : COLUMNS) {
+    for (String column : columns) {
       values.add(column.equals("recorded_at") ? "now()"
           : JSON_COLUMNS.contains(column) ? "CAST(? AS " + dialect.jsonType() + ")" : "?");
     }
-    return Sql.of(dialect.upsertRow(table, COLUMNS, values), report.runId(), report.startedAt(),
-        report.finishedAt(), json.hasNonNull("outcome") ? json.get("outcome").asText() : null, read, written, skipped,
+    List<Object> params = new ArrayList<>(Arrays.asList(report.runId(), report.startedAt(), report.finishedAt(),
+        json.hasNonNull("outcome") ? json.get("outcome").asText() : null, read, written, skipped,
         text(json.get("calls")), text(json.get("streams")), text(json.get("associations")), report.budgetUsedToday(),
-        report.budgetDailyCeiling(), report.budgetResetsAt());
+        report.budgetDailyCeiling(), report.budgetResetsAt()));
+    if (dialect.keepsWholeReport()) {
+      params.add(text(json));
+    }
+    return new Sql(dialect.upsertRow(table, columns, values), params);
   }
 
   private String text(JsonNode json) {
@@ -85,6 +98,15 @@ final class RunsTable {
 
   /** The report of the row that started last. */
   Optional<SyncReport> last(SqlUnit unit) throws SQLException {
+    if (dialect.keepsWholeReport()) {
+      List<Object[]> rows = unit.rows(Sql.of("SELECT run_id, report FROM " + table
+          + " ORDER BY started_at DESC NULLS LAST, recorded_at DESC LIMIT 1"));
+      try {
+        return rows.isEmpty() ? Optional.empty() : Optional.of(JSON.readValue((String) rows.get(0)[1], SyncReport.class));
+      } catch (JsonProcessingException e) {
+        throw unreadable(rows.get(0)[0], e);
+      }
+    }
     String text = dialect.typeName(ColumnType.TEXT);
     List<Object[]> rows = unit.rows(Sql.of("SELECT run_id, " + dialect.epochMicros("started_at") + ", "
         + dialect.epochMicros("finished_at") + ", outcome, CAST(calls AS " + text + "), CAST(streams AS " + text
@@ -109,9 +131,13 @@ final class RunsTable {
       json.put("budgetResetsAt", instantText(row[9]));
       return Optional.of(JSON.treeToValue(json, SyncReport.class));
     } catch (JsonProcessingException e) {
-      throw new WarehouseException("The last row of " + table + " (run " + row[0]
-          + ") is not a report this version can read: " + e.getOriginalMessage(), null, false, e);
+      throw unreadable(row[0], e);
     }
+  }
+
+  private WarehouseException unreadable(Object runId, JsonProcessingException e) {
+    return new WarehouseException("The last row of " + table + " (run " + runId
+        + ") is not a report this version can read: " + e.getOriginalMessage(), null, false, e);
   }
 
   private static String instantText(Object micros) {

@@ -52,5 +52,31 @@ public interface SqlLoader<U extends SqlUnit> {
     /** Releases what the stage holds (e.g. drops a view); the unit goes on. */
     @Override
     void close() throws SQLException;
+
+    /** A stage of these rows; {@code release} runs on {@link #close()}. */
+    static Staged of(String relation, int valuesCleaned, Release release) {
+      return new Staged() {
+        @Override
+        public String relation() {
+          return relation;
+        }
+
+        @Override
+        public int valuesCleaned() {
+          return valuesCleaned;
+        }
+
+        @Override
+        public void close() throws SQLException {
+          release.run();
+        }
+      };
+    }
+  }
+
+  /** What closing a stage does. */
+  @FunctionalInterface
+  interface Release {
+    void run() throws SQLException;
   }
 }

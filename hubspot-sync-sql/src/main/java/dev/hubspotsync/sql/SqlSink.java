@@ -179,17 +179,10 @@ public abstract class SqlSink<U extends SqlUnit> implements WarehouseSink, Suppo
   }
 
   private void checkColumns(String objectType, List<ColumnMapping> columns) {
-    Objects.requireNonNull(objectType, "objectType");
-    Objects.requireNonNull(columns, "columns");
-    for (ColumnMapping column : columns) {
-      Objects.requireNonNull(column, "columns must not contain null");
-      Objects.requireNonNull(column.type(), "column type");
+    WarehouseSink.checkMappings(objectType, columns, column -> {
       names.check(column.column(), "column name of property '" + column.property() + "'");
-      if (SystemColumns.isSystem(names.key(column.column()))) {
-        throw new IllegalArgumentException("Property '" + column.property() + "' of " + objectType
-            + " cannot take the column name '" + column.column() + "': it is a system column");
-      }
-    }
+      return names.key(column.column());
+    });
   }
 
   /** What evolve does: the table (chosen and, if registered, stored), its DDL and the columns to add and convert. */
