@@ -31,10 +31,11 @@ import org.duckdb.DuckDBConnection;
  *
  * <p>Each {@link #write} is one transaction: the batch's Arrow vectors are handed to DuckDB as an
  * Arrow stream (no copy, no row-by-row JDBC) and merged with
- * {@code INSERT … SELECT … ON CONFLICT (id) DO UPDATE … WHERE stored._hs_updated_at <= new._hs_updated_at}
- * (a stored row is replaced only by one at least as new; a stored null counts as older than
- * anything), then the stream's checkpoint row is upserted. When no row of the batch can exist yet
- * (every id above the table's largest), the rows are inserted without the conflict check. DuckDB
+ * {@code MERGE … WHEN MATCHED AND (stored._hs_updated_at IS NULL OR stored._hs_updated_at <= new._hs_updated_at)
+ * THEN UPDATE … WHEN NOT MATCHED THEN INSERT …} (a stored row is replaced only by one at least as
+ * new; a stored null counts as older than anything), then the stream's checkpoint row is upserted.
+ * When no row of the batch can exist yet (every id above the table's largest), the rows are
+ * inserted with a plain {@code INSERT … SELECT}. The protocol is the SQL kernel's ({@link SqlSink}). DuckDB
  * stores every value a {@link RecordBatch} holds (NUL characters included), so
  * {@link WriteResult#valuesCleaned()} is always 0.
  *

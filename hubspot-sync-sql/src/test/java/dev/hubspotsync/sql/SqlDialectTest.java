@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /** The kernel's default SQL forms and its identifier rules, without a warehouse. */
 class SqlDialectTest {
-  private static final Identifiers FOLDING = new Identifiers("Duck", 8, "the sink keeps names within 8", true);
+  private static final Identifiers FOLDING = new Identifiers("Duck", 20, "the sink keeps names within 20", true);
 
   @Test
   void theGuardedUpsertReplacesOnlyRowsAtLeastAsNewAndQuotesEveryName() {
@@ -37,9 +37,11 @@ class SqlDialectTest {
   void identifiersAreCheckedQuotedAndComparedAsTheWarehouseDoes() {
     assertThat(FOLDING.quote("a\"b")).isEqualTo("\"a\"\"b\"");
     assertThat(FOLDING.key("AbC")).isEqualTo("abc");
-    assertThat(new Identifiers("Pg", 8, "at most 8", false).key("AbC")).isEqualTo("AbC");
-    assertThatThrownBy(() -> FOLDING.check("é23456789", "column name")).isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("The Duck column name 'é23456789' is 10 UTF-8 bytes long; the sink keeps names within 8");
+    assertThat(new Identifiers("Pg", 20, "at most 20", false).key("AbC")).isEqualTo("AbC");
+    assertThatThrownBy(() -> FOLDING.check("é1234567890123456789", "column name"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("The Duck column name 'é1234567890123456789' is 21 UTF-8 bytes long; the sink keeps names within 20");
+    FOLDING.check("é123456789012345678", "column name"); // 20 bytes: kept
     assertThatThrownBy(() -> FOLDING.check("a\0", "schema name")).hasMessage("A Duck schema name cannot hold a NUL character");
     assertThatThrownBy(() -> FOLDING.quote("")).hasMessage("A Duck identifier must not be empty");
     assertThat(Identifiers.checkPrefix("raw_1")).isEqualTo("raw_1");
