@@ -49,7 +49,7 @@ import org.duckdb.DuckDBConnection;
  *       plain table with the same columns and into one with the primary key on {@code id}; the
  *       order of the three rotates per batch;
  *   <li>updates: every row again with a newer {@code _hs_updated_at} and new values: the sink
- *       (every row replaces its stored one through {@code ON CONFLICT DO UPDATE}), and the raw
+ *       (every row replaces its stored one through the guarded {@code MERGE}), and the raw
  *       insert of the same batches into a fresh plain table.
  * </ol>
  *
@@ -112,7 +112,7 @@ public final class DuckDbLoad {
     print("raw Arrow-stream insert, table with primary key", phases.get("rawKeyed"), null);
     print("DuckDbSink.write, empty table", phases.get("insert"), phases.get("raw"));
     print("raw Arrow-stream insert of updated rows, plain table (update baseline)", phases.get("rawUpdate"), null);
-    print("DuckDbSink.write, every row newer (ON CONFLICT DO UPDATE)", phases.get("update"), phases.get("rawUpdate"));
+    print("DuckDbSink.write, every row newer (guarded MERGE)", phases.get("update"), phases.get("rawUpdate"));
   }
 
   /**

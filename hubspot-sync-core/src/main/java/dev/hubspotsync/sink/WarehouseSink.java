@@ -3,14 +3,17 @@ package dev.hubspotsync.sink;
 import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.batch.ColumnType;
 import dev.hubspotsync.batch.RecordBatch;
+import dev.hubspotsync.batch.SystemColumns;
 import dev.hubspotsync.schema.ColumnMapping;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Where synced data goes. One table per object type (named by the sink, e.g. {@code contacts}),
@@ -137,6 +140,29 @@ public interface WarehouseSink extends AutoCloseable {
    */
   default java.util.Map<Long, Instant> updatedAt(String objectType, Collection<Long> ids) {
     throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot read its rows' modified dates");
+  }
+
+  /**
+   * The argument checks of {@link #evolve}, with the messages every sink gives: no null, and no
+   * column named as a system column.
+   *
+   * @param columnName checks a mapping's column name (throwing if the sink cannot take it) and
+   *     returns it in the form names are compared in (lower case where the warehouse ignores case)
+   * @throws IllegalArgumentException when a column takes a system column's name
+   */
+  static void checkMappings(String objectType, List<ColumnMapping> columns,
+      Function<ColumnMapping, String> columnName) {
+    Objects.requireNonNull(objectType, "objectType");
+    Objects.requireNonNull(columns, "columns");
+    for (ColumnMapping column : columns) {
+      Objects.requireNonNull(column, "columns must not contain null");
+      String compared = columnName.apply(column);
+      Objects.requireNonNull(column.type(), "column type");
+      if (SystemColumns.isSystem(compared)) {
+        throw new IllegalArgumentException("Property '" + column.property() + "' of " + objectType
+            + " cannot take the column name '" + column.column() + "': it is a system column");
+      }
+    }
   }
 
   /** The longest identifier the warehouse accepts, in UTF-8 bytes (PostgreSQL: 63). */

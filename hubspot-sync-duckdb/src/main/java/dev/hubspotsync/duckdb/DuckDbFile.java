@@ -3,6 +3,9 @@ package dev.hubspotsync.duckdb;
 import dev.hubspotsync.ErrorCode;
 import dev.hubspotsync.HubSpotSyncException;
 import dev.hubspotsync.WarehouseException;
+import dev.hubspotsync.sql.JdbcUnit;
+import dev.hubspotsync.sql.SqlDialect;
+import dev.hubspotsync.sql.SqlSession;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +13,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,7 +27,7 @@ import org.duckdb.DuckDBConnection;
  * One open DuckDB database: a file (shared by every sink of this JVM that opens the same file, as
  * DuckDB keeps one database instance per file and process) or an in-memory database of its own.
  * Holds the root connection, hands out duplicates of it (kept for reuse), and the Java locks that
- * order writers: one per table and one for DDL. Thread-safe.
+ * order the units of work of its sinks' sessions: one per table and one for DDL. Thread-safe.
  */
 final class DuckDbFile {
   private static final Map<Path, DuckDbFile> OPEN = new HashMap<>();
@@ -153,7 +158,9 @@ final class DuckDbFile {
     }
     c = root.duplicate();
     try (Statement s = c.createStatement()) {
-      s.execute("SET TimeZone = 'UTC'");
+      for (String setting : DuckDbDialect.SESSION_SETTINGS) {
+        s.execute(setting);
+      }
     }
     return c;
   }
@@ -180,37 +187,43 @@ final class DuckDbFile {
     }
   }
 
-  /** The lock writers of one table hold for the whole transaction. */
-  ReentrantLock tableLock(String qualifiedTable) {
-    return tableLocks.computeIfAbsent(qualifiedTable, t -> new ReentrantLock());
-  }
-
-  /** The lock every DDL (and change of the sink's own catalog tables) holds. */
-  ReentrantLock ddlLock() {
-    return ddlLock;
-  }
-
-  /** A connection's work, run inside the transaction {@link #transaction} opened. */
-  interface Work<T> {
-    T run(DuckDBConnection connection) throws SQLException;
+  /**
+   * The session of a sink on this database: units of work are transactions on a connection of
+   * their own, ordered by locks of this JVM (one per table, one for DDL), which alone can open the
+   * file.
+   */
+  SqlSession<JdbcUnit> session(SqlDialect dialect) {
+    return new SqlSession<>() {
+      @Override
+      public <T> T unit(String action, List<Lock> locks, Work<JdbcUnit, T> work) {
+        List<ReentrantLock> held = new ArrayList<>();
+        for (Lock lock : locks) {
+          held.add(lock.isDdl() ? ddlLock
+              : tableLocks.computeIfAbsent(dialect.qualified(lock.table()), t -> new ReentrantLock()));
+        }
+        return transaction(action, held, work);
+      }
+    };
   }
 
   /**
-   * Runs {@code work} in one transaction on a connection of its own, holding {@code lock} (if not
-   * null) until it ends. Commits when {@code work} returns, rolls back when it throws.
+   * Runs {@code work} in one transaction on a connection of its own, holding {@code locks} (in
+   * order) until it ends. Commits when {@code work} returns, rolls back when it throws.
    *
    * @param action what it does, for messages: "write 100 rows to contacts"
    * @throws WarehouseException when DuckDB failed; retryable for a transaction conflict
    */
-  <T> T transaction(String action, ReentrantLock lock, Work<T> work) {
-    if (lock != null) {
-      lock.lock();
-    }
+  private <T> T transaction(String action, List<ReentrantLock> locks, SqlSession.Work<JdbcUnit, T> work) {
+    int locked = 0;
     try {
+      for (ReentrantLock lock : locks) {
+        lock.lock();
+        locked++;
+      }
       DuckDBConnection c = borrow();
       try {
         c.setAutoCommit(false);
-        T result = work.run(c);
+        T result = work.run(new JdbcUnit(c));
         c.commit();
         c.setAutoCommit(true);
         return result;
@@ -223,8 +236,8 @@ final class DuckDbFile {
     } catch (SQLException e) {
       throw failure(action, e);
     } finally {
-      if (lock != null) {
-        lock.unlock();
+      for (int i = locked - 1; i >= 0; i--) {
+        locks.get(i).unlock();
       }
     }
   }
@@ -244,11 +257,5 @@ final class DuckDbFile {
     boolean retryable = message.contains("Conflict") || message.contains("conflict");
     return new WarehouseException("DuckDB (" + description + ") failed to " + action + ": " + message
         + (e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")"), e.getSQLState(), retryable, e);
-  }
-
-  static int execute(Connection connection, String sql) throws SQLException {
-    try (Statement statement = connection.createStatement()) {
-      return statement.executeUpdate(sql);
-    }
   }
 }

@@ -79,7 +79,7 @@ class DuckDbEndToEndTest {
       assertThat(second.stream("contacts").mode()).isEqualTo("incremental");
       assertThat(second.stream("contacts").drift()).anyMatch(line -> line.contains("shoe_size"));
       assertTablesMatchPortal(sink);
-      Map<String, Object> shoe = TestDuck.query(sink, "SELECT " + DuckNames.quote(column(sink, "shoe_size"))
+      Map<String, Object> shoe = TestDuck.query(sink, "SELECT " + DuckDbDialect.NAMES.quote(column(sink, "shoe_size"))
           + " AS v FROM " + table(sink, "contacts") + " WHERE id = " + contacts.get(8)).get(0);
       assertThat(shoe.get("v").toString()).startsWith("44.5");
       assertThat(TestDuck.query(sink, "SELECT count(*) AS n FROM " + TestDuck.table(sink, "_hubspot_sync_runs")).get(0))

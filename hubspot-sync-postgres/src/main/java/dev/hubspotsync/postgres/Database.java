@@ -3,32 +3,29 @@ package dev.hubspotsync.postgres;
 import dev.hubspotsync.ErrorCode;
 import dev.hubspotsync.HubSpotSyncException;
 import dev.hubspotsync.WarehouseException;
-import dev.hubspotsync.sink.Checkpoint;
+import dev.hubspotsync.sql.Identifiers;
+import dev.hubspotsync.sql.JdbcUnit;
+import dev.hubspotsync.sql.SqlSession;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * Where a sink or state store keeps its tables: a {@link Jdbi} over the user's DataSource (or a
- * pool-less one from a JDBC URL), the target schema and the table prefix, and the
- * {@code _hubspot_sync_state} table they share. Every operation runs in its own transaction on its
- * own connection, in UTC. Immutable and thread-safe.
+ * The PostgreSQL session of a sink or state store: a {@link Jdbi} over the user's DataSource (or
+ * one that keeps a few connections from a JDBC URL), the target schema and the table prefix. Every
+ * unit of work is a transaction on a connection of its own, in UTC, holding advisory locks every
+ * process shares. Immutable and thread-safe.
  */
-final class Database {
-  static final String STATE = "_hubspot_sync_state";
+final class Database implements SqlSession<JdbcUnit> {
   /** Connections kept open between operations when the sink opens its own (from a JDBC URL). */
   private static final int IDLE_CONNECTIONS = 4;
   private static final String TEMP_BUFFERS = "32MB";
-  private static final Pattern PREFIX = Pattern.compile("[a-z0-9_]{0,30}");
 
   private final Jdbi jdbi;
   private final DataSource owned;
@@ -36,7 +33,7 @@ final class Database {
   private final String prefix;
   /** Where it connects, without credentials; for messages and toString. */
   private final String description;
-  private final String state;
+  private final PostgresDialect dialect;
 
   private Database(Jdbi jdbi, DataSource owned, String schema, String prefix, String description) {
     this.jdbi = jdbi;
@@ -44,7 +41,7 @@ final class Database {
     this.schema = schema;
     this.prefix = prefix;
     this.description = description;
-    this.state = qualified(STATE);
+    this.dialect = new PostgresDialect(schema);
   }
 
   /** The settings both public builders collect. */
@@ -82,17 +79,12 @@ final class Database {
     }
 
     void schema(String value) {
-      PgNames.checkIdentifier(Objects.requireNonNull(value, "schema"), "schema name");
+      PostgresDialect.NAMES.check(Objects.requireNonNull(value, "schema"), "schema name");
       schema = value;
     }
 
     void tablePrefix(String value) {
-      Objects.requireNonNull(value, "tablePrefix");
-      if (!PREFIX.matcher(value).matches()) {
-        throw new IllegalArgumentException("tablePrefix must be at most 30 characters of a-z, 0-9 and _, was '"
-            + value + "'");
-      }
-      tablePrefix = value;
+      tablePrefix = Identifiers.checkPrefix(Objects.requireNonNull(value, "tablePrefix"));
     }
   }
 
@@ -106,7 +98,7 @@ final class Database {
     if (dataSource != null) {
       description = "DataSource " + dataSource.getClass().getName();
     } else if (settings.jdbcUrl != null) {
-      description = PgNames.redact(settings.jdbcUrl);
+      description = PostgresDialect.redact(settings.jdbcUrl);
       PGSimpleDataSource simple = new PGSimpleDataSource();
       try {
         simple.setURL(settings.jdbcUrl);
@@ -151,39 +143,34 @@ final class Database {
     return description;
   }
 
-  /** The schema-qualified, quoted name of one of the sink's tables ({@code name} without the prefix). */
-  String qualified(String name) {
-    return PgNames.qualified(schema, prefix + name);
-  }
-
-  String qualifiedTable(String table) {
-    return PgNames.qualified(schema, table);
-  }
-
-  /** A connection's work, run inside the transaction {@link #transaction} opened. */
-  interface Work<T> {
-    T run(Connection connection) throws SQLException;
+  PostgresDialect dialect() {
+    return dialect;
   }
 
   /**
-   * Runs {@code work} in one transaction on a connection of its own, with the session's time zone
-   * set to UTC for the transaction and, unless {@code lockKey} is 0, the advisory lock of that key
+   * Runs {@code work} in one transaction on a connection of its own, with the dialect's session
+   * settings (time zone UTC) for the transaction and the advisory lock of each of {@code locks}
    * held until it ends. Commits when {@code work} returns, rolls back when it throws.
    *
-   * @param action what it does, for messages: "write contacts"
    * @throws HubSpotSyncException with {@link ErrorCode#BAD_CONFIGURATION} when PostgreSQL refused
    *     the credentials, the database does not exist or a privilege is missing
    * @throws WarehouseException when PostgreSQL failed otherwise
    */
-  <T> T transaction(String action, long lockKey, Work<T> work) {
+  @Override
+  public <T> T unit(String action, List<Lock> locks, Work<JdbcUnit, T> work) {
+    StringBuilder settings = new StringBuilder(String.join("; ", dialect.sessionSettings()));
+    for (Lock lock : locks) {
+      long key = lock.isDdl() ? PostgresDialect.lockKey("ddl", schema)
+          : PostgresDialect.lockKey("table", schema, lock.table());
+      settings.append("; SELECT pg_advisory_xact_lock(").append(key).append(')');
+    }
     try {
       return jdbi.inTransaction(handle -> {
         Connection connection = handle.getConnection();
         try (Statement statement = connection.createStatement()) {
-          statement.execute("SET LOCAL TIME ZONE 'UTC'"
-              + (lockKey == 0 ? "" : "; SELECT pg_advisory_xact_lock(" + lockKey + ")"));
+          statement.execute(settings.toString());
         }
-        return work.run(connection);
+        return work.run(new JdbcUnit(connection));
       });
     } catch (SQLException e) {
       throw translate(action, e);
@@ -218,53 +205,5 @@ final class Database {
   private String message(String action, String cause, String state) {
     return "PostgreSQL (" + description + ") failed to " + action + ": " + cause
         + (state == null || state.isEmpty() ? "" : " (SQLSTATE " + state + ")");
-  }
-
-  /** Creates the schema unless it exists (checked first, so a user without CREATE on the database can use one). */
-  void createSchema(Connection connection) throws SQLException {
-    try (PreparedStatement exists = connection.prepareStatement("SELECT 1 FROM pg_namespace WHERE nspname = ?")) {
-      exists.setString(1, schema);
-      try (ResultSet rs = exists.executeQuery()) {
-        if (rs.next()) {
-          return;
-        }
-      }
-    }
-    execute(connection, "CREATE SCHEMA IF NOT EXISTS " + PgNames.quote(schema));
-  }
-
-  /** The lock every DDL of this schema takes, so concurrent creators do not race in the catalog. */
-  long ddlLock() {
-    return PgNames.lockKey("ddl", schema);
-  }
-
-  void createStateTable(Connection connection) throws SQLException {
-    execute(connection, "CREATE TABLE IF NOT EXISTS " + state + " (stream TEXT PRIMARY KEY, checkpoint TEXT NOT NULL, "
-        + "updated_at TIMESTAMPTZ NOT NULL DEFAULT now())");
-  }
-
-  Optional<Checkpoint> loadCheckpoint(Connection connection, String stream) throws SQLException {
-    try (PreparedStatement select = connection.prepareStatement("SELECT checkpoint FROM " + state + " WHERE stream = ?")) {
-      select.setString(1, stream);
-      try (ResultSet rs = select.executeQuery()) {
-        return rs.next() ? Optional.of(new Checkpoint(stream, rs.getString(1))) : Optional.empty();
-      }
-    }
-  }
-
-  void saveCheckpoint(Connection connection, Checkpoint checkpoint) throws SQLException {
-    try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO " + state
-        + " (stream, checkpoint, updated_at) VALUES (?, ?, now()) ON CONFLICT (stream) DO UPDATE "
-        + "SET checkpoint = EXCLUDED.checkpoint, updated_at = EXCLUDED.updated_at")) {
-      upsert.setString(1, checkpoint.stream());
-      upsert.setString(2, checkpoint.json());
-      upsert.executeUpdate();
-    }
-  }
-
-  static int execute(Connection connection, String sql) throws SQLException {
-    try (Statement statement = connection.createStatement()) {
-      return statement.executeUpdate(sql);
-    }
   }
 }

@@ -3,6 +3,9 @@ package dev.hubspotsync.postgres;
 import dev.hubspotsync.WarehouseException;
 import dev.hubspotsync.sink.Checkpoint;
 import dev.hubspotsync.sink.StateStore;
+import dev.hubspotsync.sql.Checkpoints;
+import dev.hubspotsync.sql.SqlSession.Lock;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -24,10 +27,12 @@ import javax.sql.DataSource;
  */
 public final class PostgresStateStore implements StateStore, AutoCloseable {
   private final Database db;
+  private final Checkpoints checkpoints;
   private volatile boolean setUp;
 
   private PostgresStateStore(Database db) {
     this.db = db;
+    this.checkpoints = new Checkpoints(db.dialect(), db.prefix());
   }
 
   /** A builder: give it {@link Builder#dataSource} or {@link Builder#jdbcUrl}. */
@@ -39,15 +44,15 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
   public Optional<Checkpoint> load(String stream) {
     Objects.requireNonNull(stream, "stream");
     setUp();
-    return db.transaction("read the checkpoint of " + stream, 0, c -> db.loadCheckpoint(c, stream));
+    return db.unit("read the checkpoint of " + stream, List.of(), u -> checkpoints.load(u, stream));
   }
 
   @Override
   public void save(Checkpoint checkpoint) {
     Objects.requireNonNull(checkpoint, "checkpoint");
     setUp();
-    db.transaction("save the checkpoint of " + checkpoint.stream(), 0, c -> {
-      db.saveCheckpoint(c, checkpoint);
+    db.unit("save the checkpoint of " + checkpoint.stream(), List.of(), u -> {
+      checkpoints.save(u, checkpoint);
       return null;
     });
   }
@@ -56,9 +61,8 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
     if (setUp) {
       return;
     }
-    db.transaction("create " + db.qualified(Database.STATE), db.ddlLock(), c -> {
-      db.createSchema(c);
-      db.createStateTable(c);
+    db.unit("create " + checkpoints.table(), List.of(Lock.ddl()), u -> {
+      checkpoints.create(u);
       return null;
     });
     setUp = true;

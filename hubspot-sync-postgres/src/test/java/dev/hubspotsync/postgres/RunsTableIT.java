@@ -47,7 +47,7 @@ class RunsTableIT extends SinkTestBase {
 
   @Test
   void nulEscapesAreDroppedFromTheJson_escapedBackslashesStay() {
-    assertThat(PostgresSink.withoutNul("{\"a\":\"x\\u0000y\\\\u0000z\\\\\\u0000\"}"))
+    assertThat(PostgresDialect.withoutNul("{\"a\":\"x\\u0000y\\\\u0000z\\\\\\u0000\"}"))
         .isEqualTo("{\"a\":\"xy\\\\u0000z\\\\\"}");
   }
 

@@ -138,17 +138,7 @@ public final class InMemorySink implements WarehouseSink, SupportsTransactions {
    */
   @Override
   public void evolve(String objectType, List<ColumnMapping> columns) {
-    Objects.requireNonNull(objectType, "objectType");
-    Objects.requireNonNull(columns, "columns");
-    for (ColumnMapping column : columns) {
-      Objects.requireNonNull(column, "columns must not contain null");
-      Objects.requireNonNull(column.column(), "column name");
-      Objects.requireNonNull(column.type(), "column type");
-      if (SystemColumns.isSystem(column.column())) {
-        throw new IllegalArgumentException("Property '" + column.property() + "' of " + objectType
-            + " cannot take the column name '" + column.column() + "': it is a system column");
-      }
-    }
+    WarehouseSink.checkMappings(objectType, columns, column -> Objects.requireNonNull(column.column(), "column name"));
     checkOpen("evolve " + objectType);
     Table table = tables.computeIfAbsent(objectType, Table::new);
     table.lock.lock();

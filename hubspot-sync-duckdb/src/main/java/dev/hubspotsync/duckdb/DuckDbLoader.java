@@ -1,7 +1,11 @@
 package dev.hubspotsync.duckdb;
 
+import dev.hubspotsync.batch.RecordBatch;
 import dev.hubspotsync.sink.LinkBatch;
 import dev.hubspotsync.sink.LinkRow;
+import dev.hubspotsync.sql.JdbcUnit;
+import dev.hubspotsync.sql.Sql;
+import dev.hubspotsync.sql.SqlLoader;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -9,6 +13,7 @@ import java.util.List;
 import org.apache.arrow.c.ArrowArrayStream;
 import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.TimeStampMicroTZVector;
@@ -25,39 +30,77 @@ import org.apache.arrow.vector.types.pojo.Schema;
 import org.duckdb.DuckDBConnection;
 
 /**
- * Hands Arrow vectors to DuckDB without copying them: a {@link VectorSchemaRoot} becomes an Arrow C
- * stream registered on a connection as a view that one query then reads. Not thread-safe (one
- * registration per connection and query).
+ * Hands a batch's Arrow vectors to DuckDB without copying them: the vectors become an Arrow C
+ * stream registered on the unit's connection as a view, which the kernel's merge (or append) reads
+ * once; closing the stage drops the view. Link batches are built into vectors the same way. Owns
+ * the allocator of those link vectors; thread-safe (one registration per connection and statement).
  */
-final class ArrowStreams {
-  private ArrowStreams() {}
+final class DuckDbLoader implements SqlLoader<JdbcUnit>, AutoCloseable {
+  private static final String BATCH_VIEW = "_hubspot_sync_batch";
+  private static final String LINKS_VIEW = "_hubspot_sync_links";
+  private static final String LINK_COLUMNS =
+      "from_id, to_id, association_type_id, association_category, association_label, _synced_at";
+  private final BufferAllocator allocator = new RootAllocator();
+
+  @Override
+  public Staged stage(JdbcUnit unit, RecordBatch batch) throws SQLException {
+    return register(unit, BATCH_VIEW, batch.arrow());
+  }
+
+  @Override
+  public void appendLinks(JdbcUnit unit, LinkBatch batch, String table) throws SQLException {
+    try (VectorSchemaRoot links = links(allocator, batch); Staged staged = register(unit, LINKS_VIEW, links)) {
+      unit.execute(Sql.of("INSERT INTO " + table + " (" + LINK_COLUMNS + ") SELECT " + LINK_COLUMNS + " FROM "
+          + staged.relation()));
+    }
+  }
+
+  /** Releases the link vectors' allocator. */
+  @Override
+  public void close() {
+    allocator.close();
+  }
 
   /**
-   * Runs {@code sql}, which reads the rows of {@code root} from the view {@code view}: registers the
-   * root as an Arrow stream under that name on {@code connection}, executes, then drops the view and
-   * releases the stream. {@code root} stays open and unchanged. Returns the statement's update count.
+   * Registers {@code root} as an Arrow stream under the view name {@code view} on the unit's
+   * connection. {@code root} stays open and unchanged; closing the stage drops the view and
+   * releases the stream.
    */
-  static int execute(DuckDBConnection connection, String view, VectorSchemaRoot root, String sql)
-      throws SQLException {
+  private static Staged register(JdbcUnit unit, String view, VectorSchemaRoot root) throws SQLException {
+    DuckDBConnection connection = unit.connection().unwrap(DuckDBConnection.class);
     // Export with the root's own allocator: Arrow shares buffers only between allocators of one root.
-    BufferAllocator allocator = root.getFieldVectors().get(0).getAllocator();
-    try (ArrowReader reader = new OneBatchReader(allocator, root);
-        ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator)) {
-      Data.exportArrayStream(allocator, reader, stream);
+    BufferAllocator owner = root.getFieldVectors().get(0).getAllocator();
+    ArrowReader reader = new OneBatchReader(owner, root);
+    ArrowArrayStream stream = ArrowArrayStream.allocateNew(owner);
+    try {
+      Data.exportArrayStream(owner, reader, stream);
       connection.registerArrowStream(view, stream);
+    } catch (RuntimeException e) {
+      release(reader, stream, view);
+      throw e;
+    }
+    String relation = DuckDbDialect.NAMES.quote(view);
+    // DuckDB stores every value a batch holds, NUL characters included: nothing is cleaned.
+    return Staged.of(relation, 0, () -> {
       try {
-        return DuckDbFile.execute(connection, sql);
-      } finally {
         // The view points at the stream's memory: it must not outlive it.
-        DuckDbFile.execute(connection, "DROP VIEW IF EXISTS " + DuckNames.quote(view));
+        unit.execute(Sql.of("DROP VIEW IF EXISTS " + relation));
+      } finally {
+        release(reader, stream, view);
       }
+    });
+  }
+
+  private static void release(ArrowReader reader, ArrowArrayStream stream, String view) {
+    try (reader; stream) {
+      // closed by the try
     } catch (java.io.IOException e) {
       throw new IllegalStateException("cannot release the Arrow reader of " + view, e);
     }
   }
 
   /** The links of a batch as vectors: from_id, to_id, association_type_id, category, label, _synced_at. */
-  static VectorSchemaRoot links(BufferAllocator allocator, LinkBatch batch) {
+  private static VectorSchemaRoot links(BufferAllocator allocator, LinkBatch batch) {
     Schema schema = new Schema(List.of(
         field("from_id", new ArrowType.Int(64, true), false),
         field("to_id", new ArrowType.Int(64, true), false),
