@@ -1,5 +1,6 @@
 package dev.hubspotsync.internal;
 
+import dev.hubspotsync.SupportsLinkReads;
 import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.client.ApiCall;
 import dev.hubspotsync.client.AssociationLink;
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * (hubspot-api.md §8), so a property poll never sees them. Two ways to catch them:
  *
  * <ul>
- *   <li><b>Full scan</b>: every parent's links, 100 parents a call, parents walked by ascending id
+ *   <li><b>Full scan</b>: every parent's links, {@code associationBatchSize} (default 1,000) parents a
+ *       call, parents walked by ascending id
  *       (from the warehouse when the parent type is synced, else from the portal), resumable by
  *       the last parent id. When it completes, the pair goes incremental from the scan's start.
  *   <li><b>Incremental</b>: links re-read for parents whose modified date moved since the cursor.
@@ -46,7 +48,8 @@ import org.slf4j.LoggerFactory;
  *       {@code sync_associations_{a}_{b}_label_*}, makes every edit bump {@code a}'s modified
  *       date. Without one (always for engagements, which cannot carry rollups) incremental runs
  *       catch only parents whose properties changed, and a full scan runs every
- *       {@code associationFullScanEvery}.
+ *       {@code associationFullScanEvery}. With one, a <em>backstop</em> full scan still runs every
+ *       {@code associationBackstopEvery} and reports what it found that the incremental runs missed.
  * </ul>
  *
  * A rollup appearing or disappearing starts a full scan: edits made while the pair ran the other
@@ -55,7 +58,6 @@ import org.slf4j.LoggerFactory;
  */
 final class AssociationStreamSync {
   private static final Logger LOG = LoggerFactory.getLogger(AssociationStreamSync.class);
-  private static final int PARENTS_PER_CALL = 100;
   /** Parents whose links are dropped in one sink call when the warehouse holds them as archived. */
   private static final int ARCHIVED_PARENTS_PER_WRITE = 1_000;
   /** Targets looked up in the warehouse's link table at once. */
@@ -83,6 +85,9 @@ final class AssociationStreamSync {
   private long parentsRead;
   private long linksWritten;
   private final Map<ApiCall, Long> calls = CallsOnThisThread.newCounts();
+  private final int batchSize;
+  /** Whether the full scan under way compares each parent's links with the warehouse's before replacing them. */
+  private boolean comparing;
 
   /**
    * @param parentsInWarehouse whether the parent type is synced by this job, so its ids come from the sink
@@ -105,6 +110,7 @@ final class AssociationStreamSync {
     this.parentsInWarehouse = parentsInWarehouse;
     this.properties = properties;
     this.startedAt = clock.millis();
+    this.batchSize = settings.associationBatchSize();
   }
 
   SyncReport.AssociationReport run() {
@@ -123,18 +129,18 @@ final class AssociationStreamSync {
     } else if (checkpoint.boosted() != boost.on()) {
       reason = boost.on() ? "the rollup " + boost.property() + " appeared; edits made before it are read by a full scan"
           : "the CDC-boost rollup is gone (" + boost.why() + "); association edits are read by full scans again";
-      checkpoint = AssociationCheckpoint.scan(now, boost.on(), checkpoint.lastScanAt());
+      checkpoint = AssociationCheckpoint.scan(now, boost.on(), checkpoint);
     } else if (!checkpoint.isScan() && !boost.on() && due(checkpoint.lastScanAt(), settings.associationFullScanEvery(), now)) {
       reason = "scheduled full scan every " + settings.associationFullScanEvery() + " (" + boost.why() + ")";
-      checkpoint = AssociationCheckpoint.scan(now, false, checkpoint.lastScanAt());
-    } else if (!checkpoint.isScan() && boost.on() && due(checkpoint.lastScanAt(), backstopEvery(), now)) {
-      reason = "backstop full scan every " + backstopEvery() + ": the CDC boost is unverified, and a target archived "
-          + "and restored between two recycle-bin passes moves no date";
-      checkpoint = AssociationCheckpoint.scan(now, true, checkpoint.lastScanAt());
+      checkpoint = AssociationCheckpoint.scan(now, false, checkpoint);
+    } else if (!checkpoint.isScan() && boost.on() && due(checkpoint.lastScanAt(), settings.associationBackstopEvery(), now)) {
+      reason = "backstop full scan every " + settings.associationBackstopEvery() + ": the CDC boost is unverified, and a "
+          + "target archived and restored between two recycle-bin passes moves no date";
+      checkpoint = AssociationCheckpoint.backstopScan(now, checkpoint);
     } else if (!checkpoint.isScan() && (parentChanges.all() || targetChanges.all())) {
       reason = "more than " + StreamCheckpoint.RELINK_MAX + " records of " + (parentChanges.all() ? from : to)
           + " were archived, restored, merged or deleted; their links are read by a full scan";
-      checkpoint = AssociationCheckpoint.scan(now, boost.on(), checkpoint.lastScanAt());
+      checkpoint = AssociationCheckpoint.scan(now, boost.on(), checkpoint);
     }
     String mode;
     if (checkpoint.isScan()) {
@@ -143,7 +149,9 @@ final class AssociationStreamSync {
         reason = "continuing the full scan after parent " + checkpoint.lastParentId();
       }
       boolean wholeScanThisRun = checkpoint.lastParentId() == 0;
+      comparing = checkpoint.isBackstopScan();
       fullScan();
+      comparing = false;
       readEveryParent = wholeScanThisRun;
       if (!wholeScanThisRun) {
         relink(); // parents scanned in earlier runs may link to records that changed since
@@ -159,8 +167,35 @@ final class AssociationStreamSync {
     }
     dropLinksOfArchivedParents();
     LOG.info("Associations {}: {} ({}), {} parents read, {} links stored", pair, mode, reason, parentsRead, linksWritten);
+    SyncReport.Backstop backstop = backstopReport();
     return new SyncReport.AssociationReport(pair, mode, reason, parentsRead, linksWritten, checkpoint.json(),
-        Collections.unmodifiableMap(new EnumMap<>(calls)), Duration.ofMillis(clock.millis() - startedAt));
+        Collections.unmodifiableMap(new EnumMap<>(calls)), Duration.ofMillis(clock.millis() - startedAt),
+        checkpoint.lastScanAt() == null ? null : Instant.ofEpochMilli(checkpoint.lastScanAt()), backstop);
+  }
+
+  /** The latest backstop scan's findings, logged when it completed in this run. */
+  private SyncReport.Backstop backstopReport() {
+    AssociationCheckpoint.Backstop b = checkpoint.backstop();
+    if (b == null) {
+      return null;
+    }
+    SyncReport.Backstop report = new SyncReport.Backstop(Instant.ofEpochMilli(b.startedAt()), b.complete(), b.parents(),
+        b.added(), b.removed());
+    if (b.complete() && b.startedAt() >= startedAt) {
+      if (b.added() < 0) {
+        LOG.info("Associations {}: backstop full scan done, {} parents read; the sink cannot read its links back, so "
+            + "what the incremental runs missed is not known", pair, b.parents());
+      } else if (b.added() + b.removed() > 0) {
+        LOG.warn("Associations {}: the backstop full scan begun {} found {} links the incremental runs had missed and "
+            + "{} they had kept after HubSpot removed them, in {} parents; the CDC-boost rollup did not move the modified "
+            + "date of every parent whose links changed. The link table is now correct.", pair, report.startedAt(),
+            b.added(), b.removed(), b.parents());
+      } else {
+        LOG.info("Associations {}: the backstop full scan begun {} found nothing the incremental runs had missed ({} "
+            + "parents)", pair, report.startedAt(), b.parents());
+      }
+    }
+    return report;
   }
 
   /**
@@ -212,41 +247,40 @@ final class AssociationStreamSync {
     return lastScanAt == null || now - lastScanAt >= every.toMillis();
   }
 
-  /** How often a pair with the CDC boost still reads every parent: the longer of the scan and reconcile cadences. */
-  private Duration backstopEvery() {
-    Duration scan = settings.associationFullScanEvery();
-    return scan.compareTo(settings.reconcileEvery()) >= 0 ? scan : settings.reconcileEvery();
-  }
-
-  /** Every parent above the stored position, in ascending id order, 100 a call. */
+  /** Every parent above the stored position, in ascending id order, {@code batchSize} a call. */
   private void fullScan() {
     long floor = checkpoint.lastParentId();
     Optional<long[]> stored = parentsInWarehouse ? warehouseIds(false) : Optional.empty();
     if (stored.isPresent()) {
-      List<Long> chunk = new ArrayList<>(PARENTS_PER_CALL);
+      List<Long> chunk = new ArrayList<>(batchSize);
       for (long id : stored.get()) {
         if (id > floor) {
           chunk.add(id);
         }
-        if (chunk.size() == PARENTS_PER_CALL) {
+        if (chunk.size() == batchSize) {
           readAndStore(chunk, checkpoint.scannedTo(id));
-          chunk = new ArrayList<>(PARENTS_PER_CALL);
+          chunk = new ArrayList<>(batchSize);
         }
       }
       readAndStore(chunk, checkpoint.scanDone());
       return;
     }
     CursorGuard guard = new CursorGuard("search " + from + " by id");
-    while (true) { // parents from the portal: search by id above the floor, 200 a page
+    List<Long> pending = new ArrayList<>(batchSize + settings.searchPageSize());
+    while (true) { // parents from the portal: search by id above the floor, a page at a time, batchSize a call
       SearchPage page = client.search(from, SearchRequest.builder()
           .addFilterGroup(Filter.of("hs_object_id", "GT", Long.toString(floor)))
           .sortAscending("hs_object_id").addProperties(List.of("hs_object_id"))
           .limit(settings.searchPageSize()).after(0).build());
       List<Long> ids = page.results().stream().map(CrmRecord::id).toList();
-      for (List<Long> chunk : Chunks.of(ids, PARENTS_PER_CALL)) {
+      pending.addAll(ids);
+      boolean last = page.nextAfter() < 0 || ids.isEmpty();
+      while (pending.size() >= batchSize || (last && !pending.isEmpty())) {
+        List<Long> chunk = new ArrayList<>(pending.subList(0, Math.min(batchSize, pending.size())));
+        pending.subList(0, chunk.size()).clear();
         readAndStore(chunk, checkpoint.scannedTo(chunk.get(chunk.size() - 1)));
       }
-      if (page.nextAfter() < 0 || ids.isEmpty()) {
+      if (last) {
         readAndStore(List.of(), checkpoint.scanDone());
         return;
       }
@@ -266,20 +300,33 @@ final class AssociationStreamSync {
     }
     String modified = ObjectStreamSync.modifiedProperty(from);
     Set<Long> done = new HashSet<>();
+    // Parents of several search pages share a call; the cursor moves once all of them are stored.
+    List<Long> pending = new ArrayList<>();
+    long[] pendingCursor = {checkpoint.cursor()};
     new ModifiedWindow(from, modified, settings.searchPageSize(),
         r -> client.search(from, r.withProperties(List.of(modified))))
         .read(low, upper, checkpoint.cursor(), (page, cursor) -> {
           // ties of the last millisecond come again on the next page; read each parent once
-          List<Long> ids = page.stream().map(CrmRecord::id).filter(done::add).toList();
-          if (ids.isEmpty()) {
+          page.stream().map(CrmRecord::id).filter(done::add).forEach(pending::add);
+          pendingCursor[0] = cursor;
+          if (pending.isEmpty()) {
             store(List.of(), Map.of(), checkpoint.incrementalAt(cursor));
-          }
-          for (int i = 0; i < ids.size(); i += PARENTS_PER_CALL) {
-            boolean lastChunk = i + PARENTS_PER_CALL >= ids.size();
-            readAndStore(ids.subList(i, Math.min(ids.size(), i + PARENTS_PER_CALL)),
-                lastChunk ? checkpoint.incrementalAt(cursor) : checkpoint);
+          } else if (pending.size() >= batchSize) {
+            readPending(pending, cursor);
           }
         });
+    if (!pending.isEmpty()) {
+      readPending(pending, pendingCursor[0]);
+    }
+  }
+
+  /** Reads and stores the links of {@code parents}, {@code batchSize} a call, then moves the cursor; empties the list. */
+  private void readPending(List<Long> parents, long cursor) {
+    List<List<Long>> chunks = Chunks.of(parents, batchSize);
+    for (int i = 0; i < chunks.size(); i++) {
+      readAndStore(chunks.get(i), i == chunks.size() - 1 ? checkpoint.incrementalAt(cursor) : checkpoint);
+    }
+    parents.clear();
   }
 
   private void readAndStore(List<Long> parents, AssociationCheckpoint next) {
@@ -299,11 +346,35 @@ final class AssociationStreamSync {
         }
       }
     }
+    if (comparing && !parents.isEmpty()) {
+      next = compared(parents, keys, next);
+    }
     Checkpoint position = new Checkpoint(pair, next.json());
     sink.replaceAssociations(new LinkBatch(from, to, parents, rows, syncedAt), position);
     settings.saveCheckpoint(position);
     linksWritten += rows.size();
     checkpoint = next;
+  }
+
+  /**
+   * {@code next} with what the backstop scan found in {@code parents}: the links HubSpot sent
+   * ({@code fresh}, keyed on parent, target and type) against those the warehouse holds.
+   */
+  private AssociationCheckpoint compared(List<Long> parents, Set<List<Long>> fresh, AssociationCheckpoint next) {
+    if (!(sink instanceof SupportsLinkReads)) {
+      return next.found(parents.size(), -1, -1);
+    }
+    Set<List<Long>> stored = new HashSet<>();
+    for (LinkRow l : ((SupportsLinkReads) sink).links(from, to, parents)) {
+      stored.add(List.of(l.fromId(), l.toId(), (long) l.typeId()));
+    }
+    long added = fresh.stream().filter(k -> !stored.contains(k)).count();
+    long removed = stored.stream().filter(k -> !fresh.contains(k)).count();
+    if (added + removed > 0) {
+      LOG.debug("Associations {}: the backstop scan found {} links added and {} removed among parents {}–{}", pair, added,
+          removed, parents.get(0), parents.get(parents.size() - 1));
+    }
+    return next.found(parents.size(), added, removed);
   }
 
   /**
@@ -329,7 +400,7 @@ final class AssociationStreamSync {
     }
     // HubSpot serves no links of a record in the bin or gone: ask only about targets live again
     List<Long> live = liveInWarehouse(targets);
-    for (List<Long> chunk : Chunks.of(live, PARENTS_PER_CALL)) {
+    for (List<Long> chunk : Chunks.of(live, batchSize)) {
       client.associations(to, from, chunk).values().forEach(links -> links.forEach(l -> parents.add(l.toId())));
     }
     if (parents.isEmpty()) {
@@ -337,7 +408,7 @@ final class AssociationStreamSync {
     }
     LOG.info("Associations {}: reading the links of {} parents again after records were archived, restored, merged "
         + "or deleted", pair, parents.size());
-    for (List<Long> chunk : Chunks.of(new ArrayList<>(parents), PARENTS_PER_CALL)) {
+    for (List<Long> chunk : Chunks.of(new ArrayList<>(parents), batchSize)) {
       readAndStore(chunk, checkpoint);
     }
   }
