@@ -216,6 +216,31 @@ class AssociationSyncTest {
     }
   }
 
+  /**
+   * Memory: 1,000 parents with 60 links each make an answer of 60,000 links; the next calls ask for
+   * fewer parents (about 50,000 links a call), so no answer or sink write grows with the batch size.
+   */
+  @Test
+  void parentsWithManyLinksAreReadInSmallerCalls() {
+    try (SyncFixture f = new SyncFixture(PortalSpec.builder().contacts(2_000).companies(5).deals(100)
+        .associationPageSize(500))) {
+      List<Long> deals = f.hubspot.portal().ids("deals");
+      for (long contact : f.hubspot.portal().ids("contacts")) {
+        for (int i = 0; i < 60; i++) {
+          f.hubspot.portal().associate("contacts", contact, "deals", deals.get(i));
+        }
+      }
+      f.job("contacts").build().run();
+
+      SyncReport report = f.job("contacts").addAssociation("contacts", "deals").build().run();
+
+      assertThat(report.association("contacts", "deals").calls().get(ApiCall.ASSOCIATIONS_BATCH_READ))
+          .as("1,000 parents, then two calls of fewer for the other 1,000").isEqualTo(3);
+      assertThat(report.association("contacts", "deals").linksStored()).isGreaterThanOrEqualTo(120_000);
+      f.assertLinksMatchPortal(f.sink, "contacts", "deals");
+    }
+  }
+
   /** Parents from the portal: search pages of 200 are gathered into calls of 1,000. */
   @Test
   void parentsFromThePortalAreGatheredAcrossSearchPagesIntoFullCalls() {

@@ -60,6 +60,13 @@ final class AssociationStreamSync {
   private static final Logger LOG = LoggerFactory.getLogger(AssociationStreamSync.class);
   /** Parents whose links are dropped in one sink call when the warehouse holds them as archived. */
   private static final int ARCHIVED_PARENTS_PER_WRITE = 1_000;
+  /**
+   * Links one call should bring back: after an answer, the next call asks for as many parents as
+   * hold about this many links at the average just seen, so 1,000 parents with hundreds of links
+   * each do not become one answer of hundreds of MB (a parsed answer takes ~0.5 KB a link) or one
+   * sink write of as many rows.
+   */
+  static final int LINKS_PER_CALL = 50_000;
   /** Targets looked up in the warehouse's link table at once. */
   private static final int TARGETS_PER_LOOKUP = 1_000;
   static final Set<String> ENGAGEMENTS = Set.of("calls", "emails", "meetings", "notes", "tasks", "communications",
@@ -85,7 +92,10 @@ final class AssociationStreamSync {
   private long parentsRead;
   private long linksWritten;
   private final Map<ApiCall, Long> calls = CallsOnThisThread.newCounts();
+  /** The configured parents per call ({@code associationBatchSize}). */
   private final int batchSize;
+  /** Parents the next call asks for: {@link #batchSize}, or fewer after an answer with many links per parent. */
+  private int callSize;
   /** Whether the full scan under way compares each parent's links with the warehouse's before replacing them. */
   private boolean comparing;
 
@@ -111,6 +121,7 @@ final class AssociationStreamSync {
     this.properties = properties;
     this.startedAt = clock.millis();
     this.batchSize = settings.associationBatchSize();
+    this.callSize = batchSize;
   }
 
   SyncReport.AssociationReport run() {
@@ -143,6 +154,7 @@ final class AssociationStreamSync {
       checkpoint = AssociationCheckpoint.scan(now, boost.on(), checkpoint);
     }
     String mode;
+    boolean backstopDone = false;
     if (checkpoint.isScan()) {
       mode = AssociationCheckpoint.SCAN;
       if (reason == null) {
@@ -151,6 +163,7 @@ final class AssociationStreamSync {
       boolean wholeScanThisRun = checkpoint.lastParentId() == 0;
       comparing = checkpoint.isBackstopScan();
       fullScan();
+      backstopDone = comparing;
       comparing = false;
       readEveryParent = wholeScanThisRun;
       if (!wholeScanThisRun) {
@@ -167,21 +180,21 @@ final class AssociationStreamSync {
     }
     dropLinksOfArchivedParents();
     LOG.info("Associations {}: {} ({}), {} parents read, {} links stored", pair, mode, reason, parentsRead, linksWritten);
-    SyncReport.Backstop backstop = backstopReport();
+    SyncReport.Backstop backstop = backstopReport(backstopDone);
     return new SyncReport.AssociationReport(pair, mode, reason, parentsRead, linksWritten, checkpoint.json(),
         Collections.unmodifiableMap(new EnumMap<>(calls)), Duration.ofMillis(clock.millis() - startedAt),
         checkpoint.lastScanAt() == null ? null : Instant.ofEpochMilli(checkpoint.lastScanAt()), backstop);
   }
 
-  /** The latest backstop scan's findings, logged when it completed in this run. */
-  private SyncReport.Backstop backstopReport() {
+  /** The latest backstop scan's findings, logged when it completed in this run ({@code doneNow}). */
+  private SyncReport.Backstop backstopReport(boolean doneNow) {
     AssociationCheckpoint.Backstop b = checkpoint.backstop();
     if (b == null) {
       return null;
     }
     SyncReport.Backstop report = new SyncReport.Backstop(Instant.ofEpochMilli(b.startedAt()), b.complete(), b.parents(),
         b.added(), b.removed());
-    if (b.complete() && b.startedAt() >= startedAt) {
+    if (doneNow) {
       if (b.added() < 0) {
         LOG.info("Associations {}: backstop full scan done, {} parents read; the sink cannot read its links back, so "
             + "what the incremental runs missed is not known", pair, b.parents());
@@ -257,7 +270,7 @@ final class AssociationStreamSync {
         if (id > floor) {
           chunk.add(id);
         }
-        if (chunk.size() == batchSize) {
+        if (chunk.size() >= callSize) {
           readAndStore(chunk, checkpoint.scannedTo(id));
           chunk = new ArrayList<>(batchSize);
         }
@@ -275,8 +288,8 @@ final class AssociationStreamSync {
       List<Long> ids = page.results().stream().map(CrmRecord::id).toList();
       pending.addAll(ids);
       boolean last = page.nextAfter() < 0 || ids.isEmpty();
-      while (pending.size() >= batchSize || (last && !pending.isEmpty())) {
-        List<Long> chunk = new ArrayList<>(pending.subList(0, Math.min(batchSize, pending.size())));
+      while (pending.size() >= callSize || (last && !pending.isEmpty())) {
+        List<Long> chunk = new ArrayList<>(pending.subList(0, Math.min(callSize, pending.size())));
         pending.subList(0, chunk.size()).clear();
         readAndStore(chunk, checkpoint.scannedTo(chunk.get(chunk.size() - 1)));
       }
@@ -311,7 +324,7 @@ final class AssociationStreamSync {
           pendingCursor[0] = cursor;
           if (pending.isEmpty()) {
             store(List.of(), Map.of(), checkpoint.incrementalAt(cursor));
-          } else if (pending.size() >= batchSize) {
+          } else if (pending.size() >= callSize) {
             readPending(pending, cursor);
           }
         });
@@ -320,19 +333,42 @@ final class AssociationStreamSync {
     }
   }
 
-  /** Reads and stores the links of {@code parents}, {@code batchSize} a call, then moves the cursor; empties the list. */
+  /** Reads and stores the links of {@code parents}, a call at a time, then moves the cursor; empties the list. */
   private void readPending(List<Long> parents, long cursor) {
-    List<List<Long>> chunks = Chunks.of(parents, batchSize);
-    for (int i = 0; i < chunks.size(); i++) {
-      readAndStore(chunks.get(i), i == chunks.size() - 1 ? checkpoint.incrementalAt(cursor) : checkpoint);
+    for (int i = 0; i < parents.size(); ) {
+      int end = Math.min(parents.size(), i + callSize);
+      readAndStore(parents.subList(i, end), end == parents.size() ? checkpoint.incrementalAt(cursor) : checkpoint);
+      i = end;
     }
     parents.clear();
   }
 
   private void readAndStore(List<Long> parents, AssociationCheckpoint next) {
-    Map<Long, List<AssociationLink>> links = parents.isEmpty() ? Map.of() : client.associations(from, to, parents);
+    Map<Long, List<AssociationLink>> links = parents.isEmpty() ? Map.of() : read(from, to, parents);
     parentsRead += parents.size();
     store(parents, links, next);
+  }
+
+  /** One association read, after which {@link #callSize} follows the links per parent it found. */
+  private Map<Long, List<AssociationLink>> read(String fromType, String toType, List<Long> parents) {
+    Map<Long, List<AssociationLink>> links = client.associations(fromType, toType, parents);
+    long found = links.values().stream().mapToLong(List::size).sum();
+    int next = (int) Math.max(1, Math.min(batchSize, LINKS_PER_CALL * (long) parents.size() / Math.max(1, found)));
+    if (next < callSize && next < batchSize) {
+      LOG.info("Associations {}: {} links for {} parents in one read; asking for {} parents a call", pair, found,
+          parents.size(), next);
+    }
+    callSize = next;
+    return links;
+  }
+
+  /** Runs {@code read} on consecutive pieces of {@code ids}, each as long as {@link #callSize} is when it starts. */
+  private void inCalls(List<Long> ids, java.util.function.Consumer<List<Long>> read) {
+    for (int i = 0; i < ids.size(); ) {
+      int end = Math.min(ids.size(), i + callSize);
+      read.accept(ids.subList(i, end));
+      i = end;
+    }
   }
 
   private void store(List<Long> parents, Map<Long, List<AssociationLink>> links, AssociationCheckpoint next) {
@@ -400,17 +436,13 @@ final class AssociationStreamSync {
     }
     // HubSpot serves no links of a record in the bin or gone: ask only about targets live again
     List<Long> live = liveInWarehouse(targets);
-    for (List<Long> chunk : Chunks.of(live, batchSize)) {
-      client.associations(to, from, chunk).values().forEach(links -> links.forEach(l -> parents.add(l.toId())));
-    }
+    inCalls(live, chunk -> read(to, from, chunk).values().forEach(links -> links.forEach(l -> parents.add(l.toId()))));
     if (parents.isEmpty()) {
       return;
     }
     LOG.info("Associations {}: reading the links of {} parents again after records were archived, restored, merged "
         + "or deleted", pair, parents.size());
-    for (List<Long> chunk : Chunks.of(new ArrayList<>(parents), batchSize)) {
-      readAndStore(chunk, checkpoint);
-    }
+    inCalls(new ArrayList<>(parents), chunk -> readAndStore(chunk, checkpoint));
   }
 
   /**
