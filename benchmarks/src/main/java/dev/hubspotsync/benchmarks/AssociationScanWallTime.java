@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Run: {@code ./mvnw -q -B -o -pl benchmarks -am package -DskipTests dependency:build-classpath
  * -Dmdep.outputFile=/tmp/cp.txt && java -cp benchmarks/target/classes:$(cat /tmp/cp.txt)
  * dev.hubspotsync.benchmarks.AssociationScanWallTime} (knobs {@code -Dbenchmark.contacts=20000},
- * {@code -Dbenchmark.threads=4}, {@code -Dbenchmark.latencyMs=250}).
+ * {@code -Dbenchmark.threads=4}, {@code -Dbenchmark.latencyMs=250}, {@code -Dbenchmark.associationBatch=1000}:
+ * parents per call; 100 shows what the burst exemption alone changes).
  */
 public final class AssociationScanWallTime {
   private AssociationScanWallTime() {}
@@ -44,8 +45,9 @@ public final class AssociationScanWallTime {
       InMemorySink sink = InMemorySink.create();
       job(client, sink).build().run(); // the contacts backfill, without latency
       hubspot.faults().everywhere().latency(Duration.ofMillis(latency));
-      System.out.printf("%,d contacts, %,d deals, %d ms per call, portal limits on (%s)%n", contacts, contacts / 66,
-          latency, hubspot.spec());
+      System.out.printf("%,d contacts, %,d deals, %d ms per call, %d parents per association read, portal limits on "
+          + "(%s)%n", contacts, contacts / 66, latency, Integer.getInteger("benchmark.associationBatch", 1_000),
+          hubspot.spec());
       scan("alone", hubspot, client, sink, 0);
       scan("with " + threads + " threads of list calls on the same budget", hubspot, client, sink, threads);
     }
@@ -82,6 +84,7 @@ public final class AssociationScanWallTime {
 
   private static SyncJob.Builder job(HubSpotClient client, InMemorySink sink) {
     // every run of the pair is a full scan
-    return SyncJob.builder().client(client).sink(sink).addObjectTypes("contacts").associationFullScanEvery(Duration.ZERO);
+    return SyncJob.builder().client(client).sink(sink).addObjectTypes("contacts").associationFullScanEvery(Duration.ZERO)
+        .associationBatchSize(Integer.getInteger("benchmark.associationBatch", 1_000));
   }
 }
