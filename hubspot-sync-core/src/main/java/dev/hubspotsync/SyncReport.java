@@ -67,7 +67,8 @@ public record SyncReport(String runId, Instant startedAt, Instant finishedAt, St
    * @param startedAt when the scan began (a scan can span runs)
    * @param complete whether every parent has been read
    * @param parentsCompared parents read so far
-   * @param linksAdded links HubSpot has that the warehouse lacked; -1 when the sink cannot read its
+   * @param linksAdded links HubSpot has that the warehouse lacked (link rows: a labeled link is a row
+   *     per association type, as in the link table); -1 when the sink cannot read its
    *     links back (it does not implement {@link SupportsLinkReads})
    * @param linksRemoved links the warehouse held that HubSpot no longer has; -1 likewise
    */
