@@ -192,6 +192,24 @@ class AssociationSyncTest {
     }
   }
 
+  /** A sink that cannot read its links back: the backstop still corrects them and reports -1 for what it found. */
+  @Test
+  void aBackstopOnASinkThatCannotReadLinksReportsWhatItFoundAsUnknown() {
+    try (SyncFixture f = new SyncFixture(PortalSpec.builder().contacts(100).companies(5).deals(40))) {
+      f.hubspot.portal().addProperty("contacts", ROLLUP, "Deals (for sync)", "number", "calculation_rollup");
+      var sink = new ForwardingSink(InMemorySink.create()) {};
+      SyncJob.Builder job = f.job("contacts", "deals").sink(sink).addAssociation("contacts", "deals");
+      job.build().run();
+      f.hubspot.clock().advance(Duration.ofDays(7));
+
+      SyncReport.AssociationReport pair = job.build().run().association("contacts", "deals");
+
+      assertThat(pair.reason()).contains("backstop full scan");
+      assertThat(pair.backstop()).isEqualTo(new SyncReport.Backstop(pair.lastFullScanAt(), true, 100, -1, -1));
+      f.assertLinksMatchPortal(sink.inner, "contacts", "deals");
+    }
+  }
+
   /** HubSpot takes 1,000 parent ids per association batch read since 2025-02-10 (hubspot-api.md §10.2). */
   @Test
   void aFullScanReadsAThousandParentsPerCallAndTheBatchSizeCanBeLowered() {
