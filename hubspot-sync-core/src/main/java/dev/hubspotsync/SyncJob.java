@@ -154,7 +154,8 @@ public interface SyncJob {
 
     /**
      * How often a pair without a CDC-boost rollup reads every parent's links again (default daily);
-     * between scans its runs re-read only parents whose properties changed.
+     * between scans its runs re-read only parents whose properties changed. A pair with a rollup
+     * scans every {@link #associationBackstopEvery} instead.
      */
     public Builder associationFullScanEvery(Duration every) {
       this.associationFullScanEvery = every;
