@@ -70,6 +70,8 @@ public interface SyncJob {
     private Consumer<SyncProgress> onProgress = p -> {};
     private final List<JobSettings.AssociationPair> associations = new ArrayList<>();
     private Duration associationFullScanEvery = Duration.ofDays(1);
+    private Duration associationBackstopEvery = Duration.ofDays(7);
+    private int associationBatchSize = 1_000;
 
     Builder() {}
 
@@ -152,10 +154,33 @@ public interface SyncJob {
 
     /**
      * How often a pair without a CDC-boost rollup reads every parent's links again (default daily);
-     * between scans its runs re-read only parents whose properties changed.
+     * between scans its runs re-read only parents whose properties changed. A pair with a rollup
+     * scans every {@link #associationBackstopEvery} instead.
      */
     public Builder associationFullScanEvery(Duration every) {
       this.associationFullScanEvery = every;
+      return this;
+    }
+
+    /**
+     * How often a pair with a CDC-boost rollup still reads every parent's links (default weekly): no
+     * source confirms that HubSpot recalculates a rollup, and so moves the parent's modified date, on
+     * every association edit. The report's {@link SyncReport.AssociationReport#backstop()} tells what
+     * such a scan found that the incremental runs had missed.
+     */
+    public Builder associationBackstopEvery(Duration every) {
+      this.associationBackstopEvery = every;
+      return this;
+    }
+
+    /**
+     * Parent ids per association batch read, 1–1,000 (default 1,000, HubSpot's cap): full scans,
+     * incremental passes and the re-reads after records changed status all use it. Parents with more
+     * links than one answer holds are paged on in later calls. Lower it only if a proxy or a timeout
+     * cannot take the larger answers.
+     */
+    public Builder associationBatchSize(int parents) {
+      this.associationBatchSize = parents;
       return this;
     }
 
@@ -277,6 +302,10 @@ public interface SyncJob {
       require(associations.stream().distinct().count() == associations.size(), "an association pair is added twice: " + associations);
       require(associationFullScanEvery != null && !associationFullScanEvery.isNegative(),
           "associationFullScanEvery must not be negative, was " + associationFullScanEvery);
+      require(associationBackstopEvery != null && !associationBackstopEvery.isNegative(),
+          "associationBackstopEvery must not be negative, was " + associationBackstopEvery);
+      require(associationBatchSize >= 1 && associationBatchSize <= 1_000,
+          "associationBatchSize must be 1–1,000 parent ids per call (HubSpot's cap), was " + associationBatchSize);
       HubSpotClient portal = client;
       if (portal == null) {
         HubSpotClient.Builder b = HubSpotClient.builder().credentials(credentials).clock(clock);
@@ -294,7 +323,7 @@ public interface SyncJob {
       return new DefaultSyncJob(new JobSettings(portal, sink, Optional.ofNullable(stateStore), List.copyOf(objectTypes), allObjectTypes,
           Map.copyOf(propertySelection), overlap, indexLag, archivedPassEvery, reconcileEvery, backfillMethod, listPageSize,
           searchPageSize, clock, memoryLimitBytes, concurrency, progressEvery, onDrift, onProgress, List.copyOf(associations),
-          associationFullScanEvery));
+          associationFullScanEvery, associationBackstopEvery, associationBatchSize));
     }
 
     private static void require(boolean ok, String message) {

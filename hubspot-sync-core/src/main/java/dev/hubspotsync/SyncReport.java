@@ -49,9 +49,31 @@ public record SyncReport(String runId, Instant startedAt, Instant finishedAt, St
    * @param parentsRead parents whose links were read from HubSpot
    * @param linksStored link rows written
    * @param calls HTTP requests the pair sent per endpoint, retries included
+   * @param lastFullScanAt when the last complete full scan of the pair began (for a pair with a
+   *     CDC-boost rollup, its last backstop scan); null before the first one completes
+   * @param backstop the latest backstop scan of a pair with a CDC-boost rollup, finished or under
+   *     way, whichever run did it; null if the pair never ran one
    */
   public record AssociationReport(String pair, String mode, String reason, long parentsRead, long linksStored,
-      String checkpoint, Map<ApiCall, Long> calls, java.time.Duration duration) {}
+      String checkpoint, Map<ApiCall, Long> calls, java.time.Duration duration, Instant lastFullScanAt,
+      Backstop backstop) {}
+
+  /**
+   * What a backstop full scan found that the incremental runs had missed: a pair with a CDC-boost
+   * rollup reads only parents whose modified date moved, and nothing confirms that HubSpot moves it
+   * on every association edit, so every {@code associationBackstopEvery} it reads every parent and
+   * compares the links with those the warehouse held.
+   *
+   * @param startedAt when the scan began (a scan can span runs)
+   * @param complete whether every parent has been read
+   * @param parentsCompared parents read so far
+   * @param linksAdded links HubSpot has that the warehouse lacked (link rows: a labeled link is a row
+   *     per association type, as in the link table); -1 when the sink cannot read its
+   *     links back (it does not implement {@link SupportsLinkReads})
+   * @param linksRemoved links the warehouse held that HubSpot no longer has; -1 likewise
+   */
+  public record Backstop(Instant startedAt, boolean complete, long parentsCompared, long linksAdded,
+      long linksRemoved) {}
 
   public AssociationReport association(String fromType, String toType) {
     String pair = dev.hubspotsync.sink.LinkBatch.pair(fromType, toType);

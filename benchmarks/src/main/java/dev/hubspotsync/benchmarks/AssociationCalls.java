@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
 
 /**
  * API calls of the association pair contacts → deals on a portal of 100,000 contacts: the first
- * run's full scan (goal: at most one call per 100 parents plus paging), then an incremental pass
+ * run's full scan (goal, issue 13: at most one call per 1,000 parents plus paging, so ≤ 100 calls for
+ * 100,000 contacts), then an incremental pass
  * after 10 contacts had links added or removed, with the CDC-boost rollup
  * {@code sync_associations_contacts_deals_label_count} on contacts (goal: at most 2 calls, a
  * search and one batch read), and the same edits without the rollup (incremental runs do not
@@ -64,9 +65,10 @@ public final class AssociationCalls {
 
         Map<Endpoint, Long> scan = runner.pairCost("1. first run: full scan");
         long parents = sink.rowCount("contacts");
-        System.out.printf("   full scan: %,d association batch reads for %,d parents = %.2f calls per 100 parents%n",
-            scan.getOrDefault(Endpoint.ASSOCIATIONS_BATCH_READ, 0L), parents,
-            scan.getOrDefault(Endpoint.ASSOCIATIONS_BATCH_READ, 0L) * 100.0 / parents);
+        long reads = scan.getOrDefault(Endpoint.ASSOCIATIONS_BATCH_READ, 0L);
+        System.out.printf("   full scan: %,d association batch reads for %,d parents = %.2f calls per 1,000 parents%s%n",
+            reads, parents, reads * 1_000.0 / parents, reads * 1_000 <= parents ? " (goal ≤ 1: met)" : " (goal ≤ 1: MISSED)");
+        runner.check(false);
         runner.pairCost("2. quiet run after the scan");
 
         clock.advance(Duration.ofMinutes(1));

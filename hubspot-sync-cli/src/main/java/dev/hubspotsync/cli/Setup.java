@@ -77,6 +77,8 @@ final class Setup {
     apply(file, "sync.archivedPassEvery", t.archivedPassEvery(), job::archivedPassEvery);
     apply(file, "sync.reconcileEvery", t.reconcileEvery(), job::reconcileEvery);
     apply(file, "sync.associationFullScanEvery", t.associationFullScanEvery(), job::associationFullScanEvery);
+    apply(file, "sync.associationBackstopEvery", t.associationBackstopEvery(), job::associationBackstopEvery);
+    apply(file, "sync.associationBatchSize", t.associationBatchSize(), job::associationBatchSize);
     apply(file, "sync.concurrency", t.concurrency(), job::concurrency);
     apply(file, "sync.backfillMethod", t.backfillMethod(), job::backfillMethod);
     apply(file, "sync.memoryLimitMb", t.memoryLimitBytes(), job::memoryLimitBytes);

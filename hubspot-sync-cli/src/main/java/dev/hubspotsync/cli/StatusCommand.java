@@ -157,6 +157,19 @@ final class StatusCommand implements Callable<Integer> {
           .put("rowsWritten", r.streams().stream().mapToLong(SyncReport.StreamReport::rowsWritten).sum())
           .put("linksStored", r.associations().stream().mapToLong(SyncReport.AssociationReport::linksStored).sum())
           .put("calls", SyncRun.sum(r.calls()));
+      ArrayNode pairs = run.putArray("associations");
+      for (SyncReport.AssociationReport a : r.associations()) {
+        ObjectNode n = pairs.addObject().put("pair", a.pair()).put("mode", a.mode()).put("linksStored", a.linksStored())
+            .put("lastFullScanAt", a.lastFullScanAt() != null ? a.lastFullScanAt().toString() : null);
+        SyncReport.Backstop b = a.backstop();
+        if (b == null) {
+          n.putNull("backstop");
+        } else {
+          n.putObject("backstop").put("startedAt", b.startedAt().toString()).put("complete", b.complete())
+              .put("parentsCompared", b.parentsCompared()).put("linksAdded", b.linksAdded())
+              .put("linksRemoved", b.linksRemoved());
+        }
+      }
       out.putObject("budget").put("usedToday", r.budgetUsedToday()).put("dailyCeiling", r.budgetDailyCeiling())
           .put("resetsAt", r.budgetResetsAt() != null ? r.budgetResetsAt().toString() : null)
           .put("asOf", r.finishedAt() != null ? r.finishedAt().toString() : null);
@@ -184,6 +197,11 @@ final class StatusCommand implements Callable<Integer> {
       ctx.out().printf("last run: %s, started %s, %s; %,d rows written, %,d links, %,d calls%n", r.runId(), r.startedAt(),
           r.outcome(), r.streams().stream().mapToLong(SyncReport.StreamReport::rowsWritten).sum(),
           r.associations().stream().mapToLong(SyncReport.AssociationReport::linksStored).sum(), SyncRun.sum(r.calls()));
+      for (SyncReport.AssociationReport a : r.associations()) {
+        if (a.backstop() != null) {
+          ctx.out().println("  " + a.pair() + ": " + SyncRun.backstop(a.backstop()));
+        }
+      }
       boolean reset = r.budgetResetsAt() != null && !r.budgetResetsAt().isAfter(ctx.clock().instant());
       ctx.out().println("budget used today (at the last run's end): " + SyncRun.budget(r)
           + (reset ? "; the daily count has reset since" : ""));

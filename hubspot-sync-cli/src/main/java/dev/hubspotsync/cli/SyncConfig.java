@@ -69,8 +69,9 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, List<String>
 
   /** Job settings ({@code SyncJob.Builder}); null keeps the default. */
   record Tuning(Duration overlap, Duration indexLag, Duration archivedPassEvery, Duration reconcileEvery,
-      Duration associationFullScanEvery, Integer concurrency, BackfillMethod backfillMethod, Duration progressEvery,
-      Integer listPageSize, Integer searchPageSize, Long memoryLimitBytes) {}
+      Duration associationFullScanEvery, Duration associationBackstopEvery, Integer associationBatchSize,
+      Integer concurrency, BackfillMethod backfillMethod, Duration progressEvery, Integer listPageSize,
+      Integer searchPageSize, Long memoryLimitBytes) {}
 
   /**
    * Reads and checks a config file.
@@ -245,7 +246,7 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, List<String>
 
   private static Tuning tuning(ConfigNode s) {
     s.allowOnly(List.of("overlap", "indexLag", "archivedPassEvery", "reconcileEvery", "associationFullScanEvery",
-        "concurrency", "backfillMethod", "progressEvery", "listPageSize", "searchPageSize", "memoryLimitMb"));
+        "associationBackstopEvery", "associationBatchSize", "concurrency", "backfillMethod", "progressEvery", "listPageSize", "searchPageSize", "memoryLimitMb"));
     BackfillMethod method = s.child("backfillMethod").map(m -> {
       String value = m.asString().trim().toUpperCase(Locale.ROOT);
       try {
@@ -262,10 +263,16 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, List<String>
     if (searchPage != null && searchPage > 200) {
       throw s.error(s.pathOf("searchPageSize"), "HubSpot's search returns at most 200 a page, was " + searchPage);
     }
+    Integer associationBatch = intOrNull(s.integer("associationBatchSize", 1));
+    if (associationBatch != null && associationBatch > 1_000) {
+      throw s.error(s.pathOf("associationBatchSize"), "HubSpot's association batch read takes at most 1000 parent ids, was "
+          + associationBatch);
+    }
     Optional<Long> memory = s.integer("memoryLimitMb", 1);
     return new Tuning(s.duration("overlap").orElse(null), s.duration("indexLag").orElse(null),
         s.duration("archivedPassEvery").orElse(null), s.duration("reconcileEvery").orElse(null),
-        s.duration("associationFullScanEvery").orElse(null), intOrNull(s.integer("concurrency", 1)), method,
+        s.duration("associationFullScanEvery").orElse(null), s.duration("associationBackstopEvery").orElse(null),
+        associationBatch, intOrNull(s.integer("concurrency", 1)), method,
         s.duration("progressEvery").orElse(null), listPage, searchPage, memory.map(mb -> mb * 1024 * 1024).orElse(null));
   }
 

@@ -138,12 +138,22 @@ final class SyncRun {
     }
     for (SyncReport.AssociationReport a : r.associations()) {
       err.printf("  %-22s %-11s %,9d parents %,7d links %,6d calls  (%s)%n", a.pair(), a.mode(), a.parentsRead(),
-          a.linksStored(), sum(a.calls()), a.reason());
+          a.linksStored(), sum(a.calls()), a.reason());      if (a.backstop() != null) {
+        err.printf("  %-22s %s%n", "", backstop(a.backstop()));
+      }
     }
     err.printf("  %,d calls in all; budget used today %s%n", sum(r.calls()), budget(r));
   }
 
-  static String budget(SyncReport r) {
+  /** One line on a pair's latest backstop scan: when, and what it found that the incremental runs missed. */
+  static String backstop(SyncReport.Backstop b) {
+    String found = b.linksAdded() < 0 ? "the sink cannot read its links back, so what it found is unknown"
+        : String.format("found %,d links missed and %,d stale", b.linksAdded(), b.linksRemoved());
+    return String.format("backstop scan begun %s%s: %,d parents, %s", b.startedAt(), b.complete() ? "" : " (under way)",
+        b.parentsCompared(), found);
+  }
+
+    static String budget(SyncReport r) {
     String used = r.budgetUsedToday() >= 0 ? String.format("%,d", r.budgetUsedToday()) : "unknown";
     String ceiling = r.budgetDailyCeiling() >= 0 ? String.format(" of %,d", r.budgetDailyCeiling()) : "";
     return used + ceiling + (r.budgetResetsAt() != null ? " (resets " + r.budgetResetsAt() + ")" : "");

@@ -164,6 +164,7 @@ class ConfigErrorsTest {
         "  tablePrefix: hs_",
         "budget: { dailyShare: 0.5, dailyCeiling: 200000, burstLimit: 150, burstHeadroom: 10, searchPerSecond: 4, timeZone: America/New_York }",
         "sync: { overlap: 5m, indexLag: 1m, archivedPassEvery: 1h, reconcileEvery: P7D, associationFullScanEvery: 1d,",
+        "  associationBackstopEvery: 14d, associationBatchSize: 500,",
         "  concurrency: 4, backfillMethod: search, progressEvery: 10s, listPageSize: 100, searchPageSize: 200, memoryLimitMb: 256 }",
         "");
     SyncConfig yamlConfig = SyncConfig.load(Path.of(cli.config("full.yaml", yaml)), cli.env);
@@ -179,7 +180,7 @@ class ConfigErrorsTest {
     assertThat(c.sink().toString()).doesNotContain("s3cret");
     assertThat(c.budget()).isEqualTo(new SyncConfig.Budget(0.5, 200_000L, 150, 10, 4, ZoneId.of("America/New_York")));
     assertThat(c.sync()).isEqualTo(new SyncConfig.Tuning(Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ofHours(1),
-        Duration.ofDays(7), Duration.ofDays(1), 4, BackfillMethod.SEARCH, Duration.ofSeconds(10), 100, 200, 256L << 20));
+        Duration.ofDays(7), Duration.ofDays(1), Duration.ofDays(14), 500, 4, BackfillMethod.SEARCH, Duration.ofSeconds(10), 100, 200, 256L << 20));
     assertThat(yamlConfig.sink()).isEqualTo(c.sink());
     assertThat(yamlConfig.budget()).isEqualTo(c.budget());
     assertThat(yamlConfig.sync()).isEqualTo(c.sync());

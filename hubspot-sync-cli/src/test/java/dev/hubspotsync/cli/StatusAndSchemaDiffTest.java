@@ -81,6 +81,10 @@ class StatusAndSchemaDiffTest {
     assertThat(status.get("streams").get(0).get("checkpoint").get("cursor").asLong()).isPositive();
     assertThat(status.get("lastRun").get("runId").asText()).isEqualTo(runId);
     assertThat(status.get("lastRun").get("rowsWritten").asLong()).isEqualTo(300 + 40 + 60);
+    JsonNode pair = status.get("lastRun").get("associations").get(0);
+    assertThat(pair.get("pair").asText()).isEqualTo("contacts_to_companies");
+    assertThat(pair.get("lastFullScanAt").asText()).as("when the first scan began").startsWith("2026-11-0");
+    assertThat(pair.get("backstop").isNull()).as("no backstop scan yet").isTrue();
     assertThat(status.get("budget").get("usedToday").asLong()).isEqualTo(sync.json().get("budgetUsedToday").asLong());
     assertThat(status.get("live").get("usedToday").asLong()).isPositive();
     assertThat(status.get("live").get("dailyLimit").asLong()).isEqualTo(625_000);

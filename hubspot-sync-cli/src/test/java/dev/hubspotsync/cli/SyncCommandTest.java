@@ -81,6 +81,9 @@ class SyncCommandTest {
     JsonNode pair = report.get("associations").get(0);
     assertThat(pair.get("pair").asText()).isEqualTo("contacts_to_companies");
     assertThat(pair.get("linksStored").asLong()).isEqualTo(truth.associations("contacts", "companies").size());
+    assertThat(Instant.parse(pair.get("lastFullScanAt").asText())).as("the first run's scan completed")
+        .isBetween(T0, Instant.parse(report.get("finishedAt").asText()));
+    assertThat(pair.get("backstop").isNull()).as("no backstop scan yet").isTrue();
     assertThat(report.get("calls").get("SEARCH").asLong()).isPositive();
     assertThat(run.err()).contains("run " + report.get("runId").asText() + " succeeded")
         .contains("contacts_to_companies");

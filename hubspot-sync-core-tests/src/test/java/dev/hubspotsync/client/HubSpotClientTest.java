@@ -139,11 +139,11 @@ class HubSpotClientTest {
   }
 
   @Test
-  void associationsOfManyParentsGoOneHundredPerCall() {
-    List<Long> contacts = hubspot.portal().ids("contacts"); // 250 parents → 3 calls (no contact has > 20 companies)
+  void associationsOfManyParentsGoAThousandPerCall() {
+    List<Long> contacts = hubspot.portal().ids("contacts"); // 250 parents → 1 call (no contact has > 20 companies)
     Map<Long, List<AssociationLink>> links = client.associations("contacts", "companies", contacts);
     assertThat(links).hasSize(250);
-    assertThat(hubspot.stats().calls(Endpoint.ASSOCIATIONS_BATCH_READ)).isEqualTo(3);
+    assertThat(hubspot.stats().calls(Endpoint.ASSOCIATIONS_BATCH_READ)).isEqualTo(1);
     long withPrimary = links.values().stream().filter(l -> l.stream().anyMatch(a -> a.typeId() == 1)).count();
     long truth = hubspot.snapshot().associations("contacts", "companies").stream().filter(a -> a.typeId() == 1)
         .map(AssociationSnapshot::fromId).distinct().count();

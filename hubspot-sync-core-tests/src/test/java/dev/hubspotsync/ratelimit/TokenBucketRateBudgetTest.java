@@ -178,6 +178,30 @@ class TokenBucketRateBudgetTest {
   }
 
   @Test
+  void associationReadsAreExemptFromTheBurstWindowAndCountOnlyTowardTheDay() {
+    RateBudget b = budget().burstLimit(10).burstHeadroom(0).dailyCeiling(1_000).build();
+    learn(b, 250_000, 0);
+    assertThat(callsAtOnce(b, STANDARD)).as("the burst window is full").isEqualTo(9);
+
+    for (int i = 0; i < 500; i++) {
+      b.acquire(CallKind.BURST_EXEMPT); // 500 at once, all in flight
+    }
+    for (int i = 0; i < 500; i++) {
+      b.onResponse(CallKind.BURST_EXEMPT, RateLimitHeaders.NONE);
+    }
+
+    assertThat(time.instant()).as("no association read waited for the burst window").isEqualTo(T0);
+    assertThat(time.sleeps()).isZero();
+    assertThat(b.tryAcquire(STANDARD)).as("and none took a burst slot back from the standard calls").isFalse();
+    assertThat(b.usage().usedToday()).as("they count toward the daily usage").isEqualTo(510);
+    for (int i = 0; i < 490; i++) {
+      b.acquire(CallKind.BURST_EXEMPT);
+    }
+    assertThatThrownBy(() -> b.acquire(CallKind.BURST_EXEMPT)).as("the daily ceiling binds them")
+        .isInstanceOf(RateBudgetExhaustedException.class);
+  }
+
+  @Test
   void searchPerSecondIsConfigurable() {
     RateBudget b = budget().searchPerSecond(2).build();
     learn(b, 250_000, 0);

@@ -178,7 +178,7 @@ class AssociationSyncTest {
           inner.replaceAssociations(batch, checkpoint);
         }
       };
-      SyncJob.Builder job = f.job("contacts").sink(sink).addAssociation("contacts", "deals");
+      SyncJob.Builder job = f.job("contacts").sink(sink).addAssociation("contacts", "deals").associationBatchSize(100);
       assertThatThrownBy(() -> job.build().run()).isInstanceOf(InMemorySink.SimulatedCrash.class);
       assertThat(sink.inner.checkpoint("contacts_to_deals").orElseThrow().json()).contains("\"mode\":\"full-scan\"");
       f.hubspot.resetStats();
@@ -189,6 +189,125 @@ class AssociationSyncTest {
       assertThat(resumed.association("contacts", "deals").parentsRead()).as("parents 301–1,000").isEqualTo(700);
       assertThat(f.hubspot.stats().calls(Endpoint.ASSOCIATIONS_BATCH_READ)).isEqualTo(7);
       f.assertLinksMatchPortal(sink.inner, "contacts", "deals");
+    }
+  }
+
+  /** A sink that cannot read its links back: the backstop still corrects them and reports -1 for what it found. */
+  @Test
+  void aBackstopOnASinkThatCannotReadLinksReportsWhatItFoundAsUnknown() {
+    try (SyncFixture f = new SyncFixture(PortalSpec.builder().contacts(100).companies(5).deals(40))) {
+      f.hubspot.portal().addProperty("contacts", ROLLUP, "Deals (for sync)", "number", "calculation_rollup");
+      var sink = new ForwardingSink(InMemorySink.create()) {};
+      SyncJob.Builder job = f.job("contacts", "deals").sink(sink).addAssociation("contacts", "deals");
+      job.build().run();
+      f.hubspot.clock().advance(Duration.ofDays(7));
+
+      SyncReport.AssociationReport pair = job.build().run().association("contacts", "deals");
+
+      assertThat(pair.reason()).contains("backstop full scan");
+      assertThat(pair.backstop()).isEqualTo(new SyncReport.Backstop(pair.lastFullScanAt(), true, 100, -1, -1));
+      f.assertLinksMatchPortal(sink.inner, "contacts", "deals");
+    }
+  }
+
+  /** HubSpot takes 1,000 parent ids per association batch read since 2025-02-10 (hubspot-api.md §10.2). */
+  @Test
+  void aFullScanReadsAThousandParentsPerCallAndTheBatchSizeCanBeLowered() {
+    try (SyncFixture f = new SyncFixture(PortalSpec.builder().contacts(2_500).companies(20).deals(300))) {
+      f.job("contacts").build().run();
+      f.hubspot.resetStats();
+
+      SyncReport report = f.job("contacts").addAssociation("contacts", "deals").build().run();
+
+      assertThat(report.association("contacts", "deals").parentsRead()).isEqualTo(2_500);
+      assertThat(report.association("contacts", "deals").calls().get(ApiCall.ASSOCIATIONS_BATCH_READ))
+          .as("2,500 parents, 1,000 a call").isEqualTo(3);
+      f.assertLinksMatchPortal(f.sink, "contacts", "deals");
+
+      f.hubspot.clock().advance(Duration.ofDays(1));
+      SyncReport lowered = f.job("contacts").addAssociation("contacts", "deals").associationBatchSize(250).build().run();
+      assertThat(lowered.association("contacts", "deals").mode()).isEqualTo("full-scan");
+      assertThat(lowered.association("contacts", "deals").calls().get(ApiCall.ASSOCIATIONS_BATCH_READ)).isEqualTo(10);
+      f.assertLinksMatchPortal(f.sink, "contacts", "deals");
+      assertThatThrownBy(() -> f.job("contacts").associationBatchSize(1_001).build())
+          .hasMessageContaining("associationBatchSize must be 1–1,000");
+    }
+  }
+
+  /**
+   * Memory: 1,000 parents with 60 links each make an answer of 60,000 links; the next calls ask for
+   * fewer parents (about 50,000 links a call), so no answer or sink write grows with the batch size.
+   */
+  @Test
+  void parentsWithManyLinksAreReadInSmallerCalls() {
+    try (SyncFixture f = new SyncFixture(PortalSpec.builder().contacts(2_000).companies(5).deals(100)
+        .associationPageSize(500))) {
+      List<Long> deals = f.hubspot.portal().ids("deals");
+      for (long contact : f.hubspot.portal().ids("contacts")) {
+        for (int i = 0; i < 60; i++) {
+          f.hubspot.portal().associate("contacts", contact, "deals", deals.get(i));
+        }
+      }
+      f.job("contacts").build().run();
+
+      SyncReport report = f.job("contacts").addAssociation("contacts", "deals").build().run();
+
+      assertThat(report.association("contacts", "deals").calls().get(ApiCall.ASSOCIATIONS_BATCH_READ))
+          .as("1,000 parents, then two calls of fewer for the other 1,000").isEqualTo(3);
+      assertThat(report.association("contacts", "deals").linksStored()).isGreaterThanOrEqualTo(120_000);
+      f.assertLinksMatchPortal(f.sink, "contacts", "deals");
+    }
+  }
+
+  /** Parents from the portal: search pages of 200 are gathered into calls of 1,000. */
+  @Test
+  void parentsFromThePortalAreGatheredAcrossSearchPagesIntoFullCalls() {
+    try (SyncFixture f = new SyncFixture(PortalSpec.builder().contacts(30).companies(20).deals(2_100))) {
+      SyncReport report = f.job("contacts").addAssociation("deals", "companies").build().run();
+      assertThat(report.association("deals", "companies").parentsRead()).isEqualTo(2_100);
+      assertThat(report.association("deals", "companies").calls().get(ApiCall.ASSOCIATIONS_BATCH_READ)).isEqualTo(3);
+      f.assertLinksMatchPortal(f.sink, "deals", "companies");
+    }
+  }
+
+  /**
+   * No source confirms that a rollup's recalculation moves the parent's modified date (hubspot-api.md
+   * §10.5): a boosted pair reads every parent weekly by default, whatever the other cadences, and
+   * reports the links the incremental runs had missed. Here the warehouse loses a parent's links
+   * and gains a link HubSpot never had, behind the engine's back.
+   */
+  @Test
+  void aBoostedPairRunsAWeeklyBackstopScanByDefaultAndReportsWhatTheIncrementalRunsMissed() {
+    try (SyncFixture f = new SyncFixture(PortalSpec.builder().contacts(200).companies(10).deals(80))) {
+      f.hubspot.portal().addProperty("contacts", ROLLUP, "Deals (for sync)", "number", "calculation_rollup");
+      SyncJob.Builder job = f.job("contacts", "deals").addAssociation("contacts", "deals")
+          .associationFullScanEvery(Duration.ofDays(1)).reconcileEvery(Duration.ofDays(1));
+      SyncReport first = job.build().run();
+      assertThat(first.association("contacts", "deals").backstop()).as("a first scan is no backstop").isNull();
+      assertThat(first.association("contacts", "deals").lastFullScanAt()).isNotNull();
+      List<LinkRow> links = f.sink.links("contacts", "deals");
+      long lost = links.get(0).fromId();
+      long lostCount = links.stream().filter(l -> l.fromId() == lost).count();
+      long other = links.stream().map(LinkRow::fromId).filter(id -> id != lost).findFirst().orElseThrow();
+      List<LinkRow> otherLinks = new java.util.ArrayList<>(links.stream().filter(l -> l.fromId() == other).toList());
+      otherLinks.add(new LinkRow(other, 999_999_999L, 3, "HUBSPOT_DEFINED", null));
+      Checkpoint position = f.sink.checkpoint("contacts_to_deals").orElseThrow();
+      f.sink.replaceAssociations(new LinkBatch("contacts", "deals", List.of(lost), List.of(), SyncFixture.T0), position);
+      f.sink.replaceAssociations(new LinkBatch("contacts", "deals", List.of(other), otherLinks, SyncFixture.T0), position);
+
+      f.hubspot.clock().advance(Duration.ofDays(1));
+      SyncReport daily = job.build().run();
+      assertThat(daily.association("contacts", "deals").mode()).as("a day later: still incremental").isEqualTo("incremental");
+      f.hubspot.clock().advance(Duration.ofDays(6));
+      SyncReport weekly = job.build().run();
+
+      SyncReport.AssociationReport pair = weekly.association("contacts", "deals");
+      assertThat(pair.mode()).isEqualTo("full-scan");
+      assertThat(pair.reason()).contains("backstop full scan every PT168H");
+      assertThat(pair.backstop()).isEqualTo(new SyncReport.Backstop(pair.lastFullScanAt(), true, 200, lostCount, 1));
+      f.assertLinksMatchPortal(f.sink, "contacts", "deals");
+      assertThatThrownBy(() -> job.associationBackstopEvery(Duration.ofDays(-1)).build())
+          .hasMessageContaining("associationBackstopEvery must not be negative");
     }
   }
 

@@ -209,6 +209,20 @@ class RestoresAndTargetLinksTest {
       assertThat(backstop.association("contacts", "deals").mode()).isEqualTo("full-scan");
       assertThat(backstop.association("contacts", "deals").reason()).contains("backstop full scan every PT168H");
       f.assertLinksMatchPortal(f.sink, "contacts", "deals");
+      SyncReport.Backstop found = backstop.association("contacts", "deals").backstop();
+      assertThat(found.complete()).isTrue();
+      long rows = f.sink.links("contacts", "deals").stream()
+          .filter(l -> l.fromId() == link.fromId() && l.toId() == link.toId()).count();
+      assertThat(found.linksAdded()).as("the link the incremental runs missed, a row per association type")
+          .isEqualTo(rows).isPositive();
+      assertThat(found.linksRemoved()).isZero();
+      assertThat(found.parentsCompared()).isEqualTo(f.sink.ids("contacts", false).length);
+      assertThat(found.startedAt()).isBetween(backstop.startedAt(), backstop.finishedAt());
+      assertThat(backstop.association("contacts", "deals").lastFullScanAt()).isEqualTo(found.startedAt());
+      f.later();
+      SyncReport after = job.build().run();
+      assertThat(after.association("contacts", "deals").backstop()).as("later runs still tell what it found")
+          .isEqualTo(found);
     }
   }
 

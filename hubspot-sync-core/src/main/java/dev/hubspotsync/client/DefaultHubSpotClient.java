@@ -54,7 +54,8 @@ final class DefaultHubSpotClient implements HubSpotClient {
   private static final Logger LOG = LoggerFactory.getLogger(HubSpotClient.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MIN_PAGE = 10;
-  private static final int ASSOCIATION_BATCH = 100;
+  /** Parent ids per association batch read: HubSpot's cap since 2025-02-10 (hubspot-api.md §10.2); callers may pass fewer. */
+  private static final int ASSOCIATION_BATCH = 1_000;
   private static final Duration REFRESH_MARGIN = Duration.ofMinutes(5);
   /** HubSpot refuses request lines of about 16,000 characters (414, §1); stay well below. */
   static final int MAX_PROPERTY_CHARS_IN_URL = 12_000;
@@ -275,7 +276,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
           node.put("after", in.getValue());
         }
       }
-      JsonNode response = call(ApiCall.ASSOCIATIONS_BATCH_READ, CallKind.STANDARD, "associations " + fromType + "→" + toType, 0,
+      JsonNode response = call(ApiCall.ASSOCIATIONS_BATCH_READ, CallKind.BURST_EXEMPT, "associations " + fromType + "→" + toType, 0,
           n -> post(url, body.toString()), (status, raw) -> JSON.readTree(raw));
       for (JsonNode result : response.path("results")) {
         long from = Long.parseLong(result.path("from").path("id").asText());

@@ -44,8 +44,9 @@ public interface HubSpotClient extends AutoCloseable {
   List<ObjectSchema> schemas();
 
   /**
-   * Associations of each parent to {@code toType}, via the associations batch read, 100 parents a call,
-   * following per-record paging. Every requested id is a key; a parent without associations
+   * Associations of each parent to {@code toType}, via the associations batch read, up to 1,000
+   * parents a call (pass fewer ids to make smaller calls), following per-record paging; the calls are
+   * {@link dev.hubspotsync.ratelimit.CallKind#BURST_EXEMPT burst-exempt}. Every requested id is a key; a parent without associations
    * (HubSpot's {@code NO_ASSOCIATIONS_FOUND} error) maps to an empty list.
    */
   Map<Long, List<AssociationLink>> associations(String fromType, String toType, Collection<Long> parentIds);

@@ -1,5 +1,6 @@
 package dev.hubspotsync.internal;
 
+import dev.hubspotsync.SupportsLinkReads;
 import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.client.ApiCall;
 import dev.hubspotsync.client.AssociationLink;
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * (hubspot-api.md §8), so a property poll never sees them. Two ways to catch them:
  *
  * <ul>
- *   <li><b>Full scan</b>: every parent's links, 100 parents a call, parents walked by ascending id
+ *   <li><b>Full scan</b>: every parent's links, {@code associationBatchSize} (default 1,000) parents a
+ *       call, parents walked by ascending id
  *       (from the warehouse when the parent type is synced, else from the portal), resumable by
  *       the last parent id. When it completes, the pair goes incremental from the scan's start.
  *   <li><b>Incremental</b>: links re-read for parents whose modified date moved since the cursor.
@@ -46,7 +48,8 @@ import org.slf4j.LoggerFactory;
  *       {@code sync_associations_{a}_{b}_label_*}, makes every edit bump {@code a}'s modified
  *       date. Without one (always for engagements, which cannot carry rollups) incremental runs
  *       catch only parents whose properties changed, and a full scan runs every
- *       {@code associationFullScanEvery}.
+ *       {@code associationFullScanEvery}. With one, a <em>backstop</em> full scan still runs every
+ *       {@code associationBackstopEvery} and reports what it found that the incremental runs missed.
  * </ul>
  *
  * A rollup appearing or disappearing starts a full scan: edits made while the pair ran the other
@@ -55,9 +58,15 @@ import org.slf4j.LoggerFactory;
  */
 final class AssociationStreamSync {
   private static final Logger LOG = LoggerFactory.getLogger(AssociationStreamSync.class);
-  private static final int PARENTS_PER_CALL = 100;
   /** Parents whose links are dropped in one sink call when the warehouse holds them as archived. */
   private static final int ARCHIVED_PARENTS_PER_WRITE = 1_000;
+  /**
+   * Links one call should bring back: after an answer, the next call asks for as many parents as
+   * hold about this many links at the average just seen, so 1,000 parents with hundreds of links
+   * each do not become one answer of hundreds of MB (a parsed answer takes ~0.5 KB a link) or one
+   * sink write of as many rows.
+   */
+  static final int LINKS_PER_CALL = 50_000;
   /** Targets looked up in the warehouse's link table at once. */
   private static final int TARGETS_PER_LOOKUP = 1_000;
   static final Set<String> ENGAGEMENTS = Set.of("calls", "emails", "meetings", "notes", "tasks", "communications",
@@ -83,6 +92,12 @@ final class AssociationStreamSync {
   private long parentsRead;
   private long linksWritten;
   private final Map<ApiCall, Long> calls = CallsOnThisThread.newCounts();
+  /** The configured parents per call ({@code associationBatchSize}). */
+  private final int batchSize;
+  /** Parents the next call asks for: {@link #batchSize}, or fewer after an answer with many links per parent. */
+  private int callSize;
+  /** Whether the full scan under way compares each parent's links with the warehouse's before replacing them. */
+  private boolean comparing;
 
   /**
    * @param parentsInWarehouse whether the parent type is synced by this job, so its ids come from the sink
@@ -105,6 +120,8 @@ final class AssociationStreamSync {
     this.parentsInWarehouse = parentsInWarehouse;
     this.properties = properties;
     this.startedAt = clock.millis();
+    this.batchSize = settings.associationBatchSize();
+    this.callSize = batchSize;
   }
 
   SyncReport.AssociationReport run() {
@@ -123,27 +140,31 @@ final class AssociationStreamSync {
     } else if (checkpoint.boosted() != boost.on()) {
       reason = boost.on() ? "the rollup " + boost.property() + " appeared; edits made before it are read by a full scan"
           : "the CDC-boost rollup is gone (" + boost.why() + "); association edits are read by full scans again";
-      checkpoint = AssociationCheckpoint.scan(now, boost.on(), checkpoint.lastScanAt());
+      checkpoint = AssociationCheckpoint.scan(now, boost.on(), checkpoint);
     } else if (!checkpoint.isScan() && !boost.on() && due(checkpoint.lastScanAt(), settings.associationFullScanEvery(), now)) {
       reason = "scheduled full scan every " + settings.associationFullScanEvery() + " (" + boost.why() + ")";
-      checkpoint = AssociationCheckpoint.scan(now, false, checkpoint.lastScanAt());
-    } else if (!checkpoint.isScan() && boost.on() && due(checkpoint.lastScanAt(), backstopEvery(), now)) {
-      reason = "backstop full scan every " + backstopEvery() + ": the CDC boost is unverified, and a target archived "
-          + "and restored between two recycle-bin passes moves no date";
-      checkpoint = AssociationCheckpoint.scan(now, true, checkpoint.lastScanAt());
+      checkpoint = AssociationCheckpoint.scan(now, false, checkpoint);
+    } else if (!checkpoint.isScan() && boost.on() && due(checkpoint.lastScanAt(), settings.associationBackstopEvery(), now)) {
+      reason = "backstop full scan every " + settings.associationBackstopEvery() + ": the CDC boost is unverified, and a "
+          + "target archived and restored between two recycle-bin passes moves no date";
+      checkpoint = AssociationCheckpoint.backstopScan(now, checkpoint);
     } else if (!checkpoint.isScan() && (parentChanges.all() || targetChanges.all())) {
       reason = "more than " + StreamCheckpoint.RELINK_MAX + " records of " + (parentChanges.all() ? from : to)
           + " were archived, restored, merged or deleted; their links are read by a full scan";
-      checkpoint = AssociationCheckpoint.scan(now, boost.on(), checkpoint.lastScanAt());
+      checkpoint = AssociationCheckpoint.scan(now, boost.on(), checkpoint);
     }
     String mode;
+    boolean backstopDone = false;
     if (checkpoint.isScan()) {
       mode = AssociationCheckpoint.SCAN;
       if (reason == null) {
         reason = "continuing the full scan after parent " + checkpoint.lastParentId();
       }
       boolean wholeScanThisRun = checkpoint.lastParentId() == 0;
+      comparing = checkpoint.isBackstopScan();
       fullScan();
+      backstopDone = comparing;
+      comparing = false;
       readEveryParent = wholeScanThisRun;
       if (!wholeScanThisRun) {
         relink(); // parents scanned in earlier runs may link to records that changed since
@@ -159,8 +180,35 @@ final class AssociationStreamSync {
     }
     dropLinksOfArchivedParents();
     LOG.info("Associations {}: {} ({}), {} parents read, {} links stored", pair, mode, reason, parentsRead, linksWritten);
+    SyncReport.Backstop backstop = backstopReport(backstopDone);
     return new SyncReport.AssociationReport(pair, mode, reason, parentsRead, linksWritten, checkpoint.json(),
-        Collections.unmodifiableMap(new EnumMap<>(calls)), Duration.ofMillis(clock.millis() - startedAt));
+        Collections.unmodifiableMap(new EnumMap<>(calls)), Duration.ofMillis(clock.millis() - startedAt),
+        checkpoint.lastScanAt() == null ? null : Instant.ofEpochMilli(checkpoint.lastScanAt()), backstop);
+  }
+
+  /** The latest backstop scan's findings, logged when it completed in this run ({@code doneNow}). */
+  private SyncReport.Backstop backstopReport(boolean doneNow) {
+    AssociationCheckpoint.Backstop b = checkpoint.backstop();
+    if (b == null) {
+      return null;
+    }
+    SyncReport.Backstop report = new SyncReport.Backstop(Instant.ofEpochMilli(b.startedAt()), b.complete(), b.parents(),
+        b.added(), b.removed());
+    if (doneNow) {
+      if (b.added() < 0) {
+        LOG.info("Associations {}: backstop full scan done, {} parents read; the sink cannot read its links back, so "
+            + "what the incremental runs missed is not known", pair, b.parents());
+      } else if (b.added() + b.removed() > 0) {
+        LOG.warn("Associations {}: the backstop full scan begun {} found {} links the incremental runs had missed and "
+            + "{} they had kept after HubSpot removed them, in {} parents; the CDC-boost rollup did not move the modified "
+            + "date of every parent whose links changed. The link table is now correct.", pair, report.startedAt(),
+            b.added(), b.removed(), b.parents());
+      } else {
+        LOG.info("Associations {}: the backstop full scan begun {} found nothing the incremental runs had missed ({} "
+            + "parents)", pair, report.startedAt(), b.parents());
+      }
+    }
+    return report;
   }
 
   /**
@@ -212,41 +260,40 @@ final class AssociationStreamSync {
     return lastScanAt == null || now - lastScanAt >= every.toMillis();
   }
 
-  /** How often a pair with the CDC boost still reads every parent: the longer of the scan and reconcile cadences. */
-  private Duration backstopEvery() {
-    Duration scan = settings.associationFullScanEvery();
-    return scan.compareTo(settings.reconcileEvery()) >= 0 ? scan : settings.reconcileEvery();
-  }
-
-  /** Every parent above the stored position, in ascending id order, 100 a call. */
+  /** Every parent above the stored position, in ascending id order, {@code batchSize} a call. */
   private void fullScan() {
     long floor = checkpoint.lastParentId();
     Optional<long[]> stored = parentsInWarehouse ? warehouseIds(false) : Optional.empty();
     if (stored.isPresent()) {
-      List<Long> chunk = new ArrayList<>(PARENTS_PER_CALL);
+      List<Long> chunk = new ArrayList<>(batchSize);
       for (long id : stored.get()) {
         if (id > floor) {
           chunk.add(id);
         }
-        if (chunk.size() == PARENTS_PER_CALL) {
+        if (chunk.size() >= callSize) {
           readAndStore(chunk, checkpoint.scannedTo(id));
-          chunk = new ArrayList<>(PARENTS_PER_CALL);
+          chunk = new ArrayList<>(batchSize);
         }
       }
       readAndStore(chunk, checkpoint.scanDone());
       return;
     }
     CursorGuard guard = new CursorGuard("search " + from + " by id");
-    while (true) { // parents from the portal: search by id above the floor, 200 a page
+    List<Long> pending = new ArrayList<>(batchSize + settings.searchPageSize());
+    while (true) { // parents from the portal: search by id above the floor, a page at a time, batchSize a call
       SearchPage page = client.search(from, SearchRequest.builder()
           .addFilterGroup(Filter.of("hs_object_id", "GT", Long.toString(floor)))
           .sortAscending("hs_object_id").addProperties(List.of("hs_object_id"))
           .limit(settings.searchPageSize()).after(0).build());
       List<Long> ids = page.results().stream().map(CrmRecord::id).toList();
-      for (List<Long> chunk : Chunks.of(ids, PARENTS_PER_CALL)) {
+      pending.addAll(ids);
+      boolean last = page.nextAfter() < 0 || ids.isEmpty();
+      while (pending.size() >= callSize || (last && !pending.isEmpty())) {
+        List<Long> chunk = new ArrayList<>(pending.subList(0, Math.min(callSize, pending.size())));
+        pending.subList(0, chunk.size()).clear();
         readAndStore(chunk, checkpoint.scannedTo(chunk.get(chunk.size() - 1)));
       }
-      if (page.nextAfter() < 0 || ids.isEmpty()) {
+      if (last) {
         readAndStore(List.of(), checkpoint.scanDone());
         return;
       }
@@ -266,26 +313,62 @@ final class AssociationStreamSync {
     }
     String modified = ObjectStreamSync.modifiedProperty(from);
     Set<Long> done = new HashSet<>();
+    // Parents of several search pages share a call; the cursor moves once all of them are stored.
+    List<Long> pending = new ArrayList<>();
+    long[] pendingCursor = {checkpoint.cursor()};
     new ModifiedWindow(from, modified, settings.searchPageSize(),
         r -> client.search(from, r.withProperties(List.of(modified))))
         .read(low, upper, checkpoint.cursor(), (page, cursor) -> {
           // ties of the last millisecond come again on the next page; read each parent once
-          List<Long> ids = page.stream().map(CrmRecord::id).filter(done::add).toList();
-          if (ids.isEmpty()) {
+          page.stream().map(CrmRecord::id).filter(done::add).forEach(pending::add);
+          pendingCursor[0] = cursor;
+          if (pending.isEmpty()) {
             store(List.of(), Map.of(), checkpoint.incrementalAt(cursor));
-          }
-          for (int i = 0; i < ids.size(); i += PARENTS_PER_CALL) {
-            boolean lastChunk = i + PARENTS_PER_CALL >= ids.size();
-            readAndStore(ids.subList(i, Math.min(ids.size(), i + PARENTS_PER_CALL)),
-                lastChunk ? checkpoint.incrementalAt(cursor) : checkpoint);
+          } else if (pending.size() >= callSize) {
+            readPending(pending, cursor);
           }
         });
+    if (!pending.isEmpty()) {
+      readPending(pending, pendingCursor[0]);
+    }
+  }
+
+  /** Reads and stores the links of {@code parents}, a call at a time, then moves the cursor; empties the list. */
+  private void readPending(List<Long> parents, long cursor) {
+    for (int i = 0; i < parents.size(); ) {
+      int end = Math.min(parents.size(), i + callSize);
+      readAndStore(parents.subList(i, end), end == parents.size() ? checkpoint.incrementalAt(cursor) : checkpoint);
+      i = end;
+    }
+    parents.clear();
   }
 
   private void readAndStore(List<Long> parents, AssociationCheckpoint next) {
-    Map<Long, List<AssociationLink>> links = parents.isEmpty() ? Map.of() : client.associations(from, to, parents);
+    Map<Long, List<AssociationLink>> links = parents.isEmpty() ? Map.of() : read(from, to, parents);
     parentsRead += parents.size();
     store(parents, links, next);
+  }
+
+  /** One association read, after which {@link #callSize} follows the links per parent it found. */
+  private Map<Long, List<AssociationLink>> read(String fromType, String toType, List<Long> parents) {
+    Map<Long, List<AssociationLink>> links = client.associations(fromType, toType, parents);
+    long found = links.values().stream().mapToLong(List::size).sum();
+    int next = (int) Math.max(1, Math.min(batchSize, LINKS_PER_CALL * (long) parents.size() / Math.max(1, found)));
+    if (next < callSize && next < batchSize) {
+      LOG.info("Associations {}: {} links for {} parents in one read; asking for {} parents a call", pair, found,
+          parents.size(), next);
+    }
+    callSize = next;
+    return links;
+  }
+
+  /** Runs {@code read} on consecutive pieces of {@code ids}, each as long as {@link #callSize} is when it starts. */
+  private void inCalls(List<Long> ids, java.util.function.Consumer<List<Long>> read) {
+    for (int i = 0; i < ids.size(); ) {
+      int end = Math.min(ids.size(), i + callSize);
+      read.accept(ids.subList(i, end));
+      i = end;
+    }
   }
 
   private void store(List<Long> parents, Map<Long, List<AssociationLink>> links, AssociationCheckpoint next) {
@@ -299,11 +382,35 @@ final class AssociationStreamSync {
         }
       }
     }
+    if (comparing && !parents.isEmpty()) {
+      next = compared(parents, keys, next);
+    }
     Checkpoint position = new Checkpoint(pair, next.json());
     sink.replaceAssociations(new LinkBatch(from, to, parents, rows, syncedAt), position);
     settings.saveCheckpoint(position);
     linksWritten += rows.size();
     checkpoint = next;
+  }
+
+  /**
+   * {@code next} with what the backstop scan found in {@code parents}: the links HubSpot sent
+   * ({@code fresh}, keyed on parent, target and type) against those the warehouse holds.
+   */
+  private AssociationCheckpoint compared(List<Long> parents, Set<List<Long>> fresh, AssociationCheckpoint next) {
+    if (!(sink instanceof SupportsLinkReads)) {
+      return next.found(parents.size(), -1, -1);
+    }
+    Set<List<Long>> stored = new HashSet<>();
+    for (LinkRow l : ((SupportsLinkReads) sink).links(from, to, parents)) {
+      stored.add(List.of(l.fromId(), l.toId(), (long) l.typeId()));
+    }
+    long added = fresh.stream().filter(k -> !stored.contains(k)).count();
+    long removed = stored.stream().filter(k -> !fresh.contains(k)).count();
+    if (added + removed > 0) {
+      LOG.debug("Associations {}: the backstop scan found {} links added and {} removed among parents {}–{}", pair, added,
+          removed, parents.get(0), parents.get(parents.size() - 1));
+    }
+    return next.found(parents.size(), added, removed);
   }
 
   /**
@@ -329,17 +436,13 @@ final class AssociationStreamSync {
     }
     // HubSpot serves no links of a record in the bin or gone: ask only about targets live again
     List<Long> live = liveInWarehouse(targets);
-    for (List<Long> chunk : Chunks.of(live, PARENTS_PER_CALL)) {
-      client.associations(to, from, chunk).values().forEach(links -> links.forEach(l -> parents.add(l.toId())));
-    }
+    inCalls(live, chunk -> read(to, from, chunk).values().forEach(links -> links.forEach(l -> parents.add(l.toId()))));
     if (parents.isEmpty()) {
       return;
     }
     LOG.info("Associations {}: reading the links of {} parents again after records were archived, restored, merged "
         + "or deleted", pair, parents.size());
-    for (List<Long> chunk : Chunks.of(new ArrayList<>(parents), PARENTS_PER_CALL)) {
-      readAndStore(chunk, checkpoint);
-    }
+    inCalls(new ArrayList<>(parents), chunk -> readAndStore(chunk, checkpoint));
   }
 
   /**

@@ -20,7 +20,8 @@ public record JobSettings(HubSpotClient client, WarehouseSink sink, Optional<Sta
     Duration archivedPassEvery, Duration reconcileEvery, BackfillMethod backfillMethod, int listPageSize,
     int searchPageSize, Clock clock,
     long memoryLimitBytes, int concurrency, Duration progressEvery, Consumer<SchemaDrift> onDrift,
-    Consumer<SyncProgress> onProgress, List<AssociationPair> associations, Duration associationFullScanEvery) {
+    Consumer<SyncProgress> onProgress, List<AssociationPair> associations, Duration associationFullScanEvery,
+    Duration associationBackstopEvery, int associationBatchSize) {
 
   /** A stream's stored checkpoint: from the state store when there is one, else from the sink. */
   public Optional<Checkpoint> storedCheckpoint(String stream) {

@@ -1,9 +1,18 @@
 package dev.hubspotsync.ratelimit;
 
-/** What a call counts against: search has its own per-second limit and is exempt from the burst window. */
+/**
+ * What a call counts against. HubSpot's spec exempts search and the association batch read from the
+ * 10-second burst limit ({@code x-hubspot-rate-limit-exemptions: ten-secondly}); every call counts
+ * toward the daily limit.
+ */
 public enum CallKind {
-  /** Every endpoint but search: counts against the 10-second burst window and the daily limit. */
+  /** Every endpoint not named below: counts against the 10-second burst window and the daily limit. */
   STANDARD,
   /** {@code POST …/search}: counts against search's own per-second limit and the daily limit. */
-  SEARCH
+  SEARCH,
+  /**
+   * {@code POST …/associations/…/batch/read} (2026-09 and v4): exempt from the burst window, with no
+   * limit of its own; counts toward the daily limit only.
+   */
+  BURST_EXEMPT
 }

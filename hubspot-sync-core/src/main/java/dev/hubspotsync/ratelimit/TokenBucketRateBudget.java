@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The default {@link RateBudget}: rolling-window counters for HubSpot's 10-second burst limit and
- * search's per-second limit, and a daily ceiling, all corrected by the {@code X-HubSpot-RateLimit-*}
+ * search's per-second limit, and a daily ceiling (the only limit of {@link CallKind#BURST_EXEMPT}
+ * calls, the association batch reads), all corrected by the {@code X-HubSpot-RateLimit-*}
  * headers of every response. Build one with {@code RateBudget.tokenBucket()…build()} and share it
  * among every thread and job of the JVM that calls the same portal with the same app.
  *
@@ -42,7 +43,9 @@ import org.slf4j.LoggerFactory;
  *       does not turn a full window into a 429. The budget allows {@code max − headroom} per window.
  *   <li>{@code searchPerSecond} (default 5): HubSpot's search calls per rolling second; the budget
  *       keeps at most this many searches in flight or answered within the last second. Search is
- *       exempt from the burst window but counts toward the daily limit.
+ *       exempt from the burst window but counts toward the daily limit. So are association batch
+ *       reads ({@link CallKind#BURST_EXEMPT}), which have no window of their own: the budget holds no
+ *       burst slot for them and lets them through as fast as they are asked for, up to the daily ceiling.
  *   <li>{@code clock}, {@code sleeper}: where time comes from and how the budget waits; tests inject
  *       virtual ones.
  * </ul>
@@ -152,6 +155,7 @@ public final class TokenBucketRateBudget implements RateBudget {
   private int inFlight;
   private long standardHeldUntil;
   private long searchHeldUntil;
+  private long exemptHeldUntil;
   private boolean exhaustedByPortal;
   private Pace pace = Pace.FULL;
   private int thresholdsLogged;
@@ -441,8 +445,10 @@ public final class TokenBucketRateBudget implements RateBudget {
       logs.add(() -> LOG.warn("The rate budget's first call got no onResponse/onNoResponse within {} ms; letting another "
           + "call find out today's usage. Report every acquired call back to the budget.", PROBE_TIMEOUT_MILLIS));
     }
-    long held = (kind == CallKind.STANDARD ? standardHeldUntil : searchHeldUntil) - now;
-    long room = kind == CallKind.STANDARD ? burst.waitForRoom(standardLimit(), now) : searchRoom(now);
+    long held = heldUntil(kind) - now;
+    long room = kind == CallKind.STANDARD ? burst.waitForRoom(standardLimit(), now)
+        : kind == CallKind.SEARCH ? searchRoom(now)
+        : 0; // burst-exempt: no window of its own, only the daily ceiling
     return Math.max(0, Math.max(held, room));
   }
 
@@ -462,7 +468,7 @@ public final class TokenBucketRateBudget implements RateBudget {
     if (kind == CallKind.STANDARD) {
       burst.add(now);
       standardInFlight.addLast(now);
-    } else {
+    } else if (kind == CallKind.SEARCH) {
       searchInFlight.addLast(now);
     }
     inFlight++;
@@ -487,7 +493,10 @@ public final class TokenBucketRateBudget implements RateBudget {
    * in flight was sent, or null.
    */
   private Long answered(CallKind kind, long now) {
-    if (kind != CallKind.STANDARD) {
+    if (kind == CallKind.BURST_EXEMPT) {
+      return null;
+    }
+    if (kind == CallKind.SEARCH) {
       searchInFlight.pollFirst();
       search.add(now);
       return null;
@@ -502,9 +511,15 @@ public final class TokenBucketRateBudget implements RateBudget {
   private void hold(CallKind kind, long until) {
     if (kind == CallKind.STANDARD) {
       standardHeldUntil = Math.max(standardHeldUntil, until);
-    } else {
+    } else if (kind == CallKind.SEARCH) {
       searchHeldUntil = Math.max(searchHeldUntil, until);
+    } else {
+      exemptHeldUntil = Math.max(exemptHeldUntil, until);
     }
+  }
+
+  private long heldUntil(CallKind kind) {
+    return kind == CallKind.STANDARD ? standardHeldUntil : kind == CallKind.SEARCH ? searchHeldUntil : exemptHeldUntil;
   }
 
   private void afterUsageChanged(List<Runnable> logs) {

@@ -6,6 +6,7 @@ import dev.hubspotsync.batch.RecordBatch;
 import dev.hubspotsync.batch.SystemColumns;
 import dev.hubspotsync.schema.ColumnMapping;
 import dev.hubspotsync.schema.SchemaDrift;
+import dev.hubspotsync.SupportsLinkReads;
 import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.sink.Checkpoint;
 import dev.hubspotsync.sink.LinkBatch;
@@ -75,7 +76,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * sink holds. Nothing here needs releasing; the caller owns and closes the batches it writes.
  * Arguments must not be null.
  */
-public final class InMemorySink implements WarehouseSink, SupportsTransactions {
+public final class InMemorySink implements WarehouseSink, SupportsTransactions, SupportsLinkReads {
   private static final int UPDATED_AT_POSITION = positionOf(SystemColumns.UPDATED_AT);
   private static final int ARCHIVED_POSITION = positionOf(SystemColumns.ARCHIVED);
   private static final int ARCHIVED_AT_POSITION = positionOf(SystemColumns.ARCHIVED_AT);
@@ -372,6 +373,16 @@ public final class InMemorySink implements WarehouseSink, SupportsTransactions {
           .sorted(java.util.Comparator.comparingLong(LinkRow::fromId).thenComparingLong(LinkRow::toId)
               .thenComparingInt(LinkRow::typeId))
           .toList();
+    }
+  }
+
+  @Override
+  public List<LinkRow> links(String fromType, String toType, java.util.Collection<Long> fromIds) {
+    synchronized (published) {
+      TreeMap<Long, List<LinkRow>> table = linkTables.getOrDefault(LinkBatch.pair(fromType, toType), new TreeMap<>());
+      List<LinkRow> out = new ArrayList<>();
+      new TreeSet<>(fromIds).forEach(id -> out.addAll(table.getOrDefault(id, List.of())));
+      return out;
     }
   }
 

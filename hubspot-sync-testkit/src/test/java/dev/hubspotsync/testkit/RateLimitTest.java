@@ -173,6 +173,39 @@ class RateLimitTest {
     }
   }
 
+  /** §10.2: the spec exempts association batch reads (v4 and 2026-09) from the ten-secondly limit, not from the daily one. */
+  @Test
+  void associationBatchReadsAreExemptFromBurstCountTowardTheDayAndCarryNoRateLimitHeaders() {
+    try (FakeHubSpot hubspot = FakeHubSpot.start(small(NOON_UTC).burstLimit(2).dailyLimit(12).retryAfterShare(0).build())) {
+      Http http = new Http(hubspot);
+      http.get(LIST);
+      http.get(LIST);
+      assertThat(http.get(LIST).status()).as("the burst window is full").isEqualTo(429);
+      StringBuilder inputs = new StringBuilder("{\"inputs\":[");
+      for (int i = 1; i <= 1_000; i++) {
+        inputs.append(i > 1 ? "," : "").append("{\"id\":\"").append(i).append("\"}");
+      }
+      String body = inputs.append("]}").toString();
+
+      for (int i = 0; i < 10; i++) {
+        String path = i % 2 == 0 ? "/crm/associations/2026-09/contacts/deals/batch/read"
+            : "/crm/v4/associations/contacts/deals/batch/read";
+        Http.Reply read = http.post(path, body);
+        assertThat(read.status()).as("association read %d of 1,000 parents, past a full burst window", i + 1)
+            .isIn(200, 207);
+        assertThat(read.headers().map().keySet()).as("answered as search is: no rate-limit headers")
+            .noneMatch(h -> h.toLowerCase().startsWith("x-hubspot-ratelimit"));
+      }
+      Http.Reply overTheDay = http.post("/crm/associations/2026-09/contacts/deals/batch/read", body);
+
+      assertThat(overTheDay.status()).isEqualTo(429);
+      assertThat(overTheDay.json().path("policyName").asText()).isEqualTo("DAILY");
+      PortalStats stats = hubspot.stats();
+      assertThat(stats.rejected(RateLimitPolicy.TEN_SECONDLY_ROLLING)).isEqualTo(1);
+      assertThat(stats.dailyUsed()).as("2 lists + 10 association reads").isEqualTo(12);
+    }
+  }
+
   @Test
   void burstIsPerAppWhileTheDailyLimitIsSharedByTheAccount() {
     try (FakeHubSpot hubspot = FakeHubSpot.start(small(NOON_UTC).burstLimit(3).dailyLimit(100).build())) {

@@ -184,7 +184,7 @@ public final class HttpFront implements AutoCloseable {
         } else {
           app = auth.authenticate(ex.getRequestHeaders().getFirst("Authorization"), now);
           try {
-            limiter.admit(app, endpoint == Endpoint.SEARCH, now);
+            limiter.admit(app, RateLimiter.Lane.of(endpoint), now);
           } catch (ApiError e) {
             rejected.get(e.policy).increment();
             throw e;
@@ -367,7 +367,7 @@ public final class HttpFront implements AutoCloseable {
       var headers = ex.getResponseHeaders();
       headers.set("Content-Type", r.contentType());
       headers.set("X-HubSpot-Correlation-Id", correlationId);
-      if (app != null && endpoint != Endpoint.SEARCH) { // search responses carry no rate-limit headers (§2)
+      if (app != null && RateLimiter.Lane.of(endpoint) == RateLimiter.Lane.BURST) { // exempt endpoints: no rate-limit headers (§2)
         limiter.headers(app, portal.now()).forEach(headers::set);
       }
       r.headers().forEach(headers::set);

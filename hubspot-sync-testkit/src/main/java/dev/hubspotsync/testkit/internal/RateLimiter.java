@@ -12,9 +12,11 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * HubSpot's limits (hubspot-api.md §6): a rolling 10-second burst per app (search exempt), search's
- * own 5/s per account (§2), and a daily count per account that resets at midnight in the account's
- * time zone. Rejected calls count toward nothing. Times come from the portal clock.
+ * HubSpot's limits (hubspot-api.md §6): a rolling 10-second burst per app, search's own 5/s per
+ * account (§2), and a daily count per account that resets at midnight in the account's time zone.
+ * Search and the association batch read are exempt from the burst (§10.2, the spec's
+ * {@code x-hubspot-rate-limit-exemptions: ten-secondly}); every call counts toward the daily limit.
+ * Rejected calls count toward nothing. Times come from the portal clock.
  */
 final class RateLimiter {
   static final long BURST_WINDOW = 10_000;
@@ -34,9 +36,33 @@ final class RateLimiter {
     this.random = new SplittableRandom(spec.seed() + 17);
   }
 
+  /** How a call counts: in the burst window, in search's window, or toward the daily limit only. */
+  enum Lane {
+    BURST, SEARCH, DAILY_ONLY;
+
+    static Lane of(dev.hubspotsync.testkit.Endpoint endpoint) {
+      switch (endpoint) {
+        case SEARCH: return SEARCH;
+        case ASSOCIATIONS_BATCH_READ: return DAILY_ONLY;
+        default: return BURST;
+      }
+    }
+  }
+
   /** Admits one call or throws the 429 HubSpot would send. */
-  synchronized void admit(Auth.App app, boolean isSearch, long now) {
+  synchronized void admit(Auth.App app, Lane lane, long now) {
     rollDay(now);
+    if (lane == Lane.DAILY_ONLY) {
+      if (spec.rateLimited() && app.countsDaily() && dailyUsed >= spec.dailyLimit()) {
+        throw tooMany(RateLimitPolicy.DAILY, "You have reached your daily limit.",
+            Math.max(1, (nextReset(now) - now + 999) / 1000), null);
+      }
+      if (app.countsDaily()) {
+        dailyUsed++;
+      }
+      return;
+    }
+    boolean isSearch = lane == Lane.SEARCH;
     ArrayDeque<Long> window = isSearch ? search : burst.computeIfAbsent(app.name(), k -> new ArrayDeque<>());
     long span = isSearch ? SEARCH_WINDOW : BURST_WINDOW;
     while (!window.isEmpty() && window.peekFirst() <= now - span) {
@@ -101,7 +127,11 @@ final class RateLimiter {
     return error;
   }
 
-  /** The X-HubSpot-RateLimit-* headers of a non-search response (§6.2); none for search. */
+  /**
+   * The X-HubSpot-RateLimit-* headers of a response in the burst window (§6.2). The exempt endpoints
+   * (search, association batch read) get none: HubSpot documents none for search, and says nothing
+   * about the association batch read, so the portal answers it as it answers search.
+   */
   synchronized Map<String, String> headers(Auth.App app, long now) {
     rollDay(now);
     Map<String, String> h = new LinkedHashMap<>();
