@@ -69,7 +69,7 @@ public record SyncReport(String runId, Instant startedAt, Instant finishedAt, St
    * @param parentsCompared parents read so far
    * @param linksAdded links HubSpot has that the warehouse lacked (link rows: a labeled link is a row
    *     per association type, as in the link table); -1 when the sink cannot read its
-   *     links back (it does not implement {@link SupportsLinkReads})
+   *     links back ({@link dev.hubspotsync.sink.WarehouseSink#links} is unsupported)
    * @param linksRemoved links the warehouse held that HubSpot no longer has; -1 likewise
    */
   public record Backstop(Instant startedAt, boolean complete, long parentsCompared, long linksAdded,

@@ -276,6 +276,15 @@ public class JsonLinesSink implements WarehouseSink {
   }
 
   @Override
+  public List<LinkRow> links(String fromType, String toType, Collection<Long> fromIds) {
+    Path file = linkFile(LinkBatch.pair(fromType, toType));
+    Set<Long> parents = new HashSet<>(fromIds);
+    synchronized (lock(file)) {
+      return readLinks(file).stream().filter(l -> parents.contains(l.fromId())).toList();
+    }
+  }
+
+  @Override
   public int markArchived(String objectType, Collection<Long> ids, Instant archivedAt) {
     checkOpen();
     Optional<Path> file = tableFile(objectType);

@@ -84,6 +84,11 @@ final class SharedSink implements WarehouseSink {
   }
 
   @Override
+  public java.util.List<dev.hubspotsync.sink.LinkRow> links(String fromType, String toType, Collection<Long> fromIds) {
+    return delegate.links(fromType, toType, fromIds);
+  }
+
+  @Override
   public long[] parentsLinkedTo(String fromType, String toType, Collection<Long> toIds) {
     return delegate.parentsLinkedTo(fromType, toType, toIds);
   }

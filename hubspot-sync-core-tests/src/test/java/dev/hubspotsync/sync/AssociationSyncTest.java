@@ -197,7 +197,12 @@ class AssociationSyncTest {
   void aBackstopOnASinkThatCannotReadLinksReportsWhatItFoundAsUnknown() {
     try (SyncFixture f = new SyncFixture(PortalSpec.builder().contacts(100).companies(5).deals(40))) {
       f.hubspot.portal().addProperty("contacts", ROLLUP, "Deals (for sync)", "number", "calculation_rollup");
-      var sink = new ForwardingSink(InMemorySink.create()) {};
+      var sink = new ForwardingSink(InMemorySink.create()) {
+        @Override
+        public java.util.List<dev.hubspotsync.sink.LinkRow> links(String from, String to, java.util.Collection<Long> ids) {
+          throw new UnsupportedOperationException("this sink cannot read its links back");
+        }
+      };
       SyncJob.Builder job = f.job("contacts", "deals").sink(sink).addAssociation("contacts", "deals");
       job.build().run();
       f.hubspot.clock().advance(Duration.ofDays(7));

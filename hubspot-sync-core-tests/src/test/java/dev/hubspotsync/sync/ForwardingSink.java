@@ -63,6 +63,11 @@ abstract class ForwardingSink implements WarehouseSink, SupportsTransactions {
   }
 
   @Override
+  public java.util.List<dev.hubspotsync.sink.LinkRow> links(String fromType, String toType, Collection<Long> fromIds) {
+    return inner.links(fromType, toType, fromIds);
+  }
+
+  @Override
   public long[] parentsLinkedTo(String fromType, String toType, Collection<Long> toIds) {
     return inner.parentsLinkedTo(fromType, toType, toIds);
   }

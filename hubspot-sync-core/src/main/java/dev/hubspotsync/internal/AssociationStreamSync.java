@@ -1,6 +1,5 @@
 package dev.hubspotsync.internal;
 
-import dev.hubspotsync.SupportsLinkReads;
 import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.client.ApiCall;
 import dev.hubspotsync.client.AssociationLink;
@@ -397,11 +396,14 @@ final class AssociationStreamSync {
    * ({@code fresh}, keyed on parent, target and type) against those the warehouse holds.
    */
   private AssociationCheckpoint compared(List<Long> parents, Set<List<Long>> fresh, AssociationCheckpoint next) {
-    if (!(sink instanceof SupportsLinkReads)) {
+    List<LinkRow> held;
+    try {
+      held = sink.links(from, to, parents);
+    } catch (UnsupportedOperationException e) {
       return next.found(parents.size(), -1, -1);
     }
     Set<List<Long>> stored = new HashSet<>();
-    for (LinkRow l : ((SupportsLinkReads) sink).links(from, to, parents)) {
+    for (LinkRow l : held) {
       stored.add(List.of(l.fromId(), l.toId(), (long) l.typeId()));
     }
     long added = fresh.stream().filter(k -> !stored.contains(k)).count();

@@ -132,6 +132,17 @@ public interface WarehouseSink extends AutoCloseable {
   }
 
   /**
+   * Every stored link of {@code fromIds} in the link table of {@code fromType → toType}, in any
+   * order; empty if the table does not exist. The engine compares them with HubSpot's during the
+   * backstop full scan of a boosted pair, to report what the incremental pass missed
+   * ({@link dev.hubspotsync.SyncReport.Backstop}). Unsupported by default, as {@link #ids}: the scan
+   * still corrects the links, but reports -1 for what it found.
+   */
+  default java.util.List<LinkRow> links(String fromType, String toType, Collection<Long> fromIds) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot read its links back");
+  }
+
+  /**
    * The stored {@code _hs_updated_at} of the live rows among {@code ids} that have one; ids without a
    * row, archived, or without a date are absent. The engine's reconciliation compares them with the
    * portal's, to read again rows that missed an update (a record updated and archived before a run,

@@ -11,6 +11,7 @@ import dev.hubspotsync.schema.ColumnNamer;
 import dev.hubspotsync.schema.SchemaDrift;
 import dev.hubspotsync.sink.Checkpoint;
 import dev.hubspotsync.sink.LinkBatch;
+import dev.hubspotsync.sink.LinkRow;
 import dev.hubspotsync.sink.SupportsTransactions;
 import dev.hubspotsync.sink.WarehouseSink;
 import dev.hubspotsync.sink.WriteResult;
@@ -425,6 +426,29 @@ public abstract class SqlSink<U extends SqlUnit> implements WarehouseSink, Suppo
         }
       }
       return parents.stream().mapToLong(Long::longValue).toArray();
+    });
+  }
+
+  @Override
+  public List<LinkRow> links(String fromType, String toType, Collection<Long> fromIds) {
+    Objects.requireNonNull(fromIds, "fromIds");
+    String pair = LinkBatch.pair(fromType, toType);
+    ready("read the links of " + pair);
+    String name = resolveTable(LINK, pair);
+    if (name == null || fromIds.isEmpty()) {
+      return List.of();
+    }
+    String table = dialect.qualified(name);
+    return session.unit("read links of " + table, List.of(), u -> {
+      List<LinkRow> out = new ArrayList<>();
+      for (String list : idLists(fromIds)) {
+        for (Object[] r : u.rows(Sql.of("SELECT from_id, to_id, association_type_id, association_category, "
+            + "association_label FROM " + table + " WHERE from_id IN (" + list + ")"))) {
+          out.add(new LinkRow(((Number) r[0]).longValue(), ((Number) r[1]).longValue(), ((Number) r[2]).intValue(),
+              (String) r[3], (String) r[4]));
+        }
+      }
+      return out;
     });
   }
 

@@ -6,7 +6,6 @@ import dev.hubspotsync.batch.RecordBatch;
 import dev.hubspotsync.batch.SystemColumns;
 import dev.hubspotsync.schema.ColumnMapping;
 import dev.hubspotsync.schema.SchemaDrift;
-import dev.hubspotsync.SupportsLinkReads;
 import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.sink.Checkpoint;
 import dev.hubspotsync.sink.LinkBatch;
@@ -76,7 +75,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * sink holds. Nothing here needs releasing; the caller owns and closes the batches it writes.
  * Arguments must not be null.
  */
-public final class InMemorySink implements WarehouseSink, SupportsTransactions, SupportsLinkReads {
+public final class InMemorySink implements WarehouseSink, SupportsTransactions {
   private static final int UPDATED_AT_POSITION = positionOf(SystemColumns.UPDATED_AT);
   private static final int ARCHIVED_POSITION = positionOf(SystemColumns.ARCHIVED);
   private static final int ARCHIVED_AT_POSITION = positionOf(SystemColumns.ARCHIVED_AT);

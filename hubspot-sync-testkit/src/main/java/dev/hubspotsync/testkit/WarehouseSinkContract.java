@@ -952,6 +952,36 @@ public abstract class WarehouseSinkContract {
     assertArrayEquals(new long[0], sink.parentsLinkedTo(contacts, deals, List.of()), "parentsLinkedTo of no ids");
   }
 
+  /**
+   * links reads back every stored link of the given parents of one pair's link table, all columns;
+   * other parents, other pairs, unknown parents and a missing table give nothing.
+   */
+  @Test
+  void linksReadsBackTheStoredLinksOfGivenParents() throws Exception {
+    String contacts = "read_contacts";
+    String deals = "read_deals";
+    String pair = LinkBatch.pair(contacts, deals);
+    if (!supportsIds()) {
+      assertThrows(UnsupportedOperationException.class, () -> sink.links(contacts, deals, List.of(1L)),
+          "links() of a sink whose test says supportsIds() is false");
+      return;
+    }
+    assertEquals(List.of(), sink.links(contacts, deals, List.of(1L)), "links before " + pair + " has a link table");
+    LinkRow champion = new LinkRow(1, 100, 7, "USER_DEFINED", "Champion");
+    LinkRow plain = new LinkRow(1, 100, 3, "HUBSPOT_DEFINED", null);
+    LinkRow big = new LinkRow(BIG_ID, BIG_ID, 3, "HUBSPOT_DEFINED", null);
+    sink.replaceAssociations(new LinkBatch(contacts, deals, List.of(1L, 2L, BIG_ID),
+        List.of(plain, champion, new LinkRow(2, 200, 3, "HUBSPOT_DEFINED", null), big), SYNCED_1),
+        new Checkpoint(pair, "{\"after\":1}"));
+    sink.replaceAssociations(new LinkBatch(deals, contacts, List.of(1L),
+        List.of(new LinkRow(1, 9, 4, "HUBSPOT_DEFINED", null)), SYNCED_1), new Checkpoint("reverse", "{}"));
+
+    assertEquals(sorted(List.of(plain, champion, big)), sorted(sink.links(contacts, deals, List.of(1L, BIG_ID, 404L))),
+        "the links of parents 1 and " + BIG_ID + " of " + pair + ", labels and categories included");
+    assertEquals(List.of(), sink.links(contacts, deals, List.of(9L)), "links of a parent " + pair + " lacks");
+    assertEquals(List.of(), sink.links(contacts, deals, List.of()), "links of no parents");
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Crashes
 
