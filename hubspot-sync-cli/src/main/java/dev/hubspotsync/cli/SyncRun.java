@@ -140,6 +140,7 @@ final class SyncRun {
       err.printf("  %-22s %-11s %,9d parents %,7d links %,6d calls  (%s)%n", a.pair(), a.mode(), a.parentsRead(),
           a.linksStored(), sum(a.calls()), a.reason());
     }
+    r.notes().forEach(n -> err.println("  note: " + n));
     err.printf("  %,d calls in all; budget used today %s%n", sum(r.calls()), budget(r));
   }
 

@@ -22,6 +22,8 @@ public enum Endpoint {
   OAUTH_TOKEN,
   /** {@code GET /account-info/v3/api-usage/daily/private-apps} */
   DAILY_USAGE,
+  /** {@code GET /crm/object-library/2026-03/enablement} */
+  OBJECT_LIBRARY_ENABLEMENT,
   /** Anything else: answered 404. */
   UNKNOWN
 }

@@ -171,6 +171,7 @@ public final class HttpFront implements AutoCloseable {
           }
           List<ObjectTypeDef> types = new ArrayList<>();
           for (String p : typeParams(route)) {
+            requireActivated(p);
             types.add(api.type(p));
           }
           Auth.requireScopes(app, scopes(endpoint, types));
@@ -236,6 +237,7 @@ public final class HttpFront implements AutoCloseable {
       case ASSOCIATION_LABELS: return ok(api.associationLabels(types.get(0), types.get(1)));
       case DAILY_USAGE:
         return ok(api.dailyUsage(spec.dailyLimit(), limiter.dailyUsed(now), now, limiter.nextReset(now)));
+      case OBJECT_LIBRARY_ENABLEMENT: return ok(api.objectLibraryEnablement(spec.activatedObjects()));
       default: throw new IllegalStateException("unrouted " + route);
     }
   }
@@ -266,6 +268,7 @@ public final class HttpFront implements AutoCloseable {
         out.add(List.of("crm.schemas.custom.read"));
         break;
       case DAILY_USAGE:
+      case OBJECT_LIBRARY_ENABLEMENT:
         break;
       default:
         for (ObjectTypeDef t : types) {
@@ -273,6 +276,20 @@ public final class HttpFront implements AutoCloseable {
         }
     }
     return out;
+  }
+
+  /**
+   * An activatable object (§10.5) switched off in the object library answers 403 on its paths,
+   * whether or not the portal models its records. The body is our assumption: live HubSpot's text
+   * for this case is not documented.
+   */
+  private void requireActivated(String typeSegment) {
+    dev.hubspotsync.client.ObjectCatalog.find(typeSegment)
+        .filter(o -> o.activatable() && !spec.activatedObjects().contains(o.objectTypeId()))
+        .ifPresent(o -> {
+          throw ApiError.of(403, "FORBIDDEN", "The " + o.name() + " object (" + o.objectTypeId()
+              + ") is not activated for this account. Activate it in the object library to use its APIs.");
+        });
   }
 
   /** How many records or inputs a call asks for: large pages are what time out (§9, 504s). */
@@ -428,6 +445,9 @@ public final class HttpFront implements AutoCloseable {
     }
     if (get && s.equals(List.of("account-info", "v3", "api-usage", "daily", "private-apps"))) {
       return new Route(Endpoint.DAILY_USAGE, List.of());
+    }
+    if (get && s.equals(List.of("crm", "object-library", "2026-03", "enablement"))) {
+      return new Route(Endpoint.OBJECT_LIBRARY_ENABLEMENT, List.of());
     }
     return new Route(Endpoint.UNKNOWN, List.of());
   }
