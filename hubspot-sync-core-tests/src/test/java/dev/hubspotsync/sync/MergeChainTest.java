@@ -21,6 +21,24 @@ import org.junit.jupiter.api.Test;
  */
 class MergeChainTest {
 
+  /**
+   * The simulated portal chains merges as HubSpot does: C's {@code hs_merged_object_ids} accumulates
+   * what B had absorbed, and a batch read of A or B returns C.
+   */
+  @Test
+  void thePortalResolvesAChainToTheSurvivor() {
+    try (SyncFixture f = fixture()) {
+      Chain c = chain(f);
+      mergeChain(f, c);
+
+      var read = f.client.batchRead("contacts", List.of(c.a, c.b), List.of("hs_merged_object_ids"), false);
+
+      assertThat(read.found()).extracting(r -> r.id()).containsExactly(c.c);
+      assertThat(read.found().get(0).properties().get("hs_merged_object_ids")).isEqualTo(c.a + ";" + c.b);
+      assertThat(f.hubspot.portal().ids("contacts")).doesNotContain(c.a, c.b);
+    }
+  }
+
   /** Both merges between two runs: one run sees only C, which lists A and B. */
   @Test
   void bothMergesSeenInOneRun() {

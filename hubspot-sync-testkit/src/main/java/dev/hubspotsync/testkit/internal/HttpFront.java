@@ -33,8 +33,8 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * The HTTP side of the simulated portal, on the JDK's HTTP server bound to loopback. Order of checks
- * for a call: URL length (414), authentication (401), rate limits (429), object type (404), scopes
- * (403), injected faults, then the endpoint.
+ * for a call: URL length (414), authentication (401), rate limits (429), an activatable object
+ * switched off (403), object type (404), scopes (403), injected faults, then the endpoint.
  */
 public final class HttpFront implements AutoCloseable {
   private static final String JSON_TYPE = "application/json;charset=utf-8";
