@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Keyset paging trusts the sort. Close to "now" HubSpot's search can break it (§10.2): a page
  * whose modified dates go down somewhere is trusted only up to the record before the first one out
- * of place; the cursor stops there and the rest of the window is left to the next run, whose window
- * starts at that cursor (minus the overlap) when the index has settled.
+ * of place; the cursor moves at most there and the next query starts there. When that is no further
+ * than the query's own start, the rest of the window is left to the next run, whose window starts
+ * at the cursor (minus the overlap), when the index has settled.
  */
 final class ModifiedWindow {
   private static final Logger LOG = LoggerFactory.getLogger(ModifiedWindow.class);
@@ -61,10 +62,15 @@ final class ModifiedWindow {
       int disorder = firstOutOfOrder(found, low);
       if (disorder > 0) {
         // the record before the first descent may itself be out of place: trust what precedes it
-        long trusted = disorder >= 2 ? modified(found.get(disorder - 2), low) : cursor;
-        cursor = Math.max(cursor, Math.min(trusted, upper));
+        long trusted = disorder >= 2 ? modified(found.get(disorder - 2), low) : low;
+        if (trusted > low) {
+          cursor = Math.max(cursor, trusted);
+          sink.accept(found, cursor);
+          low = trusted; // read on from the last record known in order
+          continue;
+        }
         LOG.info("Search returned {} out of order after {}; the rest of the window, to {}, is read by the next run",
-            type, Instant.ofEpochMilli(cursor), Instant.ofEpochMilli(upper));
+            type, Instant.ofEpochMilli(low), Instant.ofEpochMilli(upper));
         sink.accept(found, cursor);
         return;
       }
