@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.hubspotsync.HubSpotApiException;
 import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.client.ApiCall;
+import dev.hubspotsync.client.HubSpotClient;
+import dev.hubspotsync.client.HubSpotCredentials;
 import dev.hubspotsync.client.ObjectCatalog;
 import dev.hubspotsync.testkit.Endpoint;
 import dev.hubspotsync.testkit.PortalSpec;
@@ -89,6 +91,34 @@ class ObjectCatalogTest {
       assertThat(report.notes()).anySatisfy(n -> assertThat(n).startsWith("courses (0-410) skipped: switched off"));
       f.assertSinkMatchesPortal("services", "hs_name");
       assertThat(f.sink.rowCount("services")).isEqualTo(6);
+    }
+  }
+
+  /**
+   * A credential that may read contacts' schema but not their records: under {@code all} the
+   * properties call passes, the reads answer 403, and contacts (and calls, read with the same scope)
+   * are left out with a note; every other object is synced and the run succeeds.
+   */
+  @Test
+  void allLeavesOutAnObjectWhoseReadsHubSpotRefuses() {
+    try (SyncFixture f = new SyncFixture(PortalSpec.builder().contacts(20).companies(5).deals(5).tickets(5).calls(5)
+        .subscriptions(0))) {
+      java.util.Set<String> scopes = new java.util.HashSet<>(PortalSpec.ALL_SCOPES);
+      scopes.remove("crm.objects.contacts.read");
+      f.hubspot.addPrivateAppToken("pat-no-contact-records", scopes);
+      try (HubSpotClient client = HubSpotClient.builder().baseUrl(f.hubspot.baseUrl())
+          .credentials(HubSpotCredentials.privateApp("pat-no-contact-records")).clock(f.hubspot.clock().asClock())
+          .sleeper(d -> f.hubspot.clock().advance(d)).build()) {
+        SyncReport report = f.job().client(client).allObjectTypes().build().run();
+
+        assertThat(report.succeeded()).isTrue();
+        assertThat(report.streams()).extracting(SyncReport.StreamReport::objectType)
+            .contains("companies", "deals", "tickets").doesNotContain("contacts", "calls");
+        assertThat(report.notes()).anySatisfy(n -> assertThat(n).startsWith("contacts left out of this run:")
+            .contains("crm.objects.contacts.read"));
+        assertThat(report.notes()).anySatisfy(n -> assertThat(n).startsWith("calls left out of this run:"));
+        assertThat(f.sink.rowCount("companies")).isEqualTo(5);
+      }
     }
   }
 

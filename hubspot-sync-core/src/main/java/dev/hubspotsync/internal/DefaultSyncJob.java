@@ -1,6 +1,7 @@
 package dev.hubspotsync.internal;
 
 import dev.hubspotsync.ErrorCode;
+import dev.hubspotsync.HubSpotApiException;
 import dev.hubspotsync.HubSpotSyncException;
 import dev.hubspotsync.SyncJob;
 import dev.hubspotsync.SyncReport;
@@ -64,6 +65,15 @@ public final class DefaultSyncJob implements SyncJob {
         objects.add(type, pool.submit(stream::run));
       }
       streams.addAll(objects.await(pool));
+      List<String> notes = new ArrayList<>(selection.notes());
+      for (String type : objectTypes) {
+        // an object chosen by allObjectTypes() whose reads HubSpot refuses (400, 403, 404) is left out, not a failure
+        RuntimeException refused = !settings.allObjectTypes() || settings.objectTypes().contains(type) ? null
+            : objects.excuse(type, e -> e instanceof HubSpotApiException h && List.of(400, 403, 404).contains(h.status()));
+        if (refused != null) {
+          notes.add(type + " left out of this run: " + refused.getMessage());
+        }
+      }
       // Records whose status changed (archived, restored, merged, deleted) have their links, and the
       // links pointing to them, read again by every pair they belong to; see StatusChanges.
       Map<String, StatusChanges> changes = new LinkedHashMap<>();
@@ -92,7 +102,7 @@ public final class DefaultSyncJob implements SyncJob {
           failure.addSuppressed(e);
         }
       }
-      SyncReport report = report(runId, started, before, streams, associations, selection.notes(), failure);
+      SyncReport report = report(runId, started, before, streams, associations, notes, failure);
       if (failure != null) {
         try {
           settings.sink().recordRun(report);
@@ -150,7 +160,7 @@ public final class DefaultSyncJob implements SyncJob {
   private static final class Outcomes<T> {
     private final Map<String, Future<T>> futures = new LinkedHashMap<>();
     private final Set<String> failed = new HashSet<>();
-    private RuntimeException failure;
+    private final Map<String, RuntimeException> failures = new LinkedHashMap<>();
 
     void add(String name, Future<T> future) {
       futures.put(name, future);
@@ -167,7 +177,7 @@ public final class DefaultSyncJob implements SyncJob {
           RuntimeException cause = e.getCause() instanceof RuntimeException re ? re
               : new HubSpotSyncException(ErrorCode.UNEXPECTED_RESPONSE, "Stream " + f.getKey() + " failed: " + e.getCause(),
                   false, e.getCause());
-          failure = failure(cause);
+          failures.put(f.getKey(), cause);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           pool.shutdownNow();
@@ -181,8 +191,25 @@ public final class DefaultSyncJob implements SyncJob {
       return failed.contains(name);
     }
 
-    /** This kind's first failure, with {@code other} suppressed in it (or {@code other} alone). */
+    /**
+     * Stops counting the failure of a stream as the run's when {@code excused} says so (the stream
+     * still counts as failed); returns the failure excused, or null.
+     */
+    RuntimeException excuse(String name, java.util.function.Predicate<RuntimeException> excused) {
+      RuntimeException cause = failures.get(name);
+      return cause != null && excused.test(cause) ? failures.remove(name) : null;
+    }
+
+    /** This kind's first failure, with the others and {@code other} suppressed in it (or {@code other} alone). */
     RuntimeException failure(RuntimeException other) {
+      RuntimeException failure = null;
+      for (RuntimeException e : failures.values()) {
+        if (failure == null) {
+          failure = e;
+        } else if (e != failure) {
+          failure.addSuppressed(e);
+        }
+      }
       if (failure == null) {
         return other;
       }
