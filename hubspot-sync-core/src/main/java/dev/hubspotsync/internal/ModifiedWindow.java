@@ -48,8 +48,8 @@ final class ModifiedWindow {
   /**
    * Hands every record modified in {@code [low, upper]} to {@code sink}, page by page. The cursor
    * passed never moves back from {@code cursor} and never passes {@code upper}; after the last page it
-   * is {@code upper}, unless search returned a page out of order (then it stops before that page's
-   * disorder and the rest waits for the next run).
+   * is {@code upper}, unless search returned a page out of order that no query could read past (then
+   * it stays where search was last in order and the rest waits for the next run).
    */
   void read(long low, long upper, long cursor, PageSink sink) {
     CursorGuard guard = new CursorGuard("search " + type + " by modified date");
