@@ -132,8 +132,12 @@ public interface SyncJob {
     }
 
     /**
-     * Every standard object type (contacts, companies, deals, tickets) and every custom object the
-     * portal's schemas list, found at the start of each run; engagement types are added by name.
+     * Every object the portal serves, found at the start of each run ({@link
+     * dev.hubspotsync.client.ObjectCatalog#selectAll}): the standard objects of the 2026 catalog, the
+     * activatable ones only where the portal's object library switches them on, and every custom
+     * object by {@code 2-…} id. Objects left out — switched off, or refused by HubSpot with 400, 403 or
+     * 404 — are named in {@link SyncReport#notes()} instead of failing the run. Types added by name
+     * besides are synced too, and fail the run as usual.
      */
     public Builder allObjectTypes() {
       this.allObjectTypes = true;

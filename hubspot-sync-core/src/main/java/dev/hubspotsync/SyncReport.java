@@ -15,10 +15,24 @@ import java.util.Map;
  * @param budgetUsedToday calls the rate budget counts today (-1 if unknown)
  * @param budgetDailyCeiling the budget's daily ceiling (-1 if none)
  * @param budgetResetsAt when the daily count resets
+ * @param notes what the run chose to leave out and why, one line each (e.g. an activatable object
+ *     switched off in the portal's object library under {@code allObjectTypes()}); never null
  */
 public record SyncReport(String runId, Instant startedAt, Instant finishedAt, String outcome, List<StreamReport> streams,
     List<AssociationReport> associations,
-    Map<ApiCall, Long> calls, long budgetUsedToday, long budgetDailyCeiling, Instant budgetResetsAt) {
+    Map<ApiCall, Long> calls, long budgetUsedToday, long budgetDailyCeiling, Instant budgetResetsAt, List<String> notes) {
+
+  public SyncReport {
+    notes = notes == null ? List.of() : List.copyOf(notes); // reports stored before notes existed have none
+  }
+
+  /** A report without notes (the shape before notes existed). */
+  public SyncReport(String runId, Instant startedAt, Instant finishedAt, String outcome, List<StreamReport> streams,
+      List<AssociationReport> associations, Map<ApiCall, Long> calls, long budgetUsedToday, long budgetDailyCeiling,
+      Instant budgetResetsAt) {
+    this(runId, startedAt, finishedAt, outcome, streams, associations, calls, budgetUsedToday, budgetDailyCeiling,
+        budgetResetsAt, List.of());
+  }
 
   /**
    * One object type's part of the run.

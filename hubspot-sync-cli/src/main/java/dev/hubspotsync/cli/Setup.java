@@ -5,6 +5,7 @@ import dev.hubspotsync.HubSpotSyncException;
 import dev.hubspotsync.SyncJob;
 import dev.hubspotsync.client.HubSpotClient;
 import dev.hubspotsync.client.HubSpotCredentials;
+import dev.hubspotsync.client.ObjectCatalog;
 import dev.hubspotsync.client.ObjectSchema;
 import dev.hubspotsync.ratelimit.RateBudget;
 import dev.hubspotsync.ratelimit.TokenBucketRateBudget;
@@ -19,9 +20,6 @@ import java.util.function.Consumer;
 
 /** Turns a {@link SyncConfig} into the library's objects: credentials, rate budget, client, job. */
 final class Setup {
-  /** What {@code objects: all} syncs besides the portal's custom objects (as SyncJob's allObjectTypes). */
-  static final List<String> ALL_STANDARD = List.of("contacts", "companies", "deals", "tickets");
-
   private Setup() {}
 
   /** The portal's credentials from the environment ({@code HUBSPOT_ACCESS_TOKEN}, or the OAuth trio). */
@@ -108,16 +106,14 @@ final class Setup {
   }
 
   /**
-   * The object types a run covers: the configured ones, or for {@code all} the standard types plus
-   * the custom objects the portal lists (asks it only then).
+   * The object types a run covers: the configured ones, or for {@code all} what the portal serves of
+   * the standard catalog plus its custom objects ({@link ObjectCatalog#selectAll}; asks it only then).
    */
   static List<String> objectTypes(SyncConfig config, HubSpotClient client) {
     if (!config.allObjects()) {
       return config.objects();
     }
-    List<String> types = new ArrayList<>(ALL_STANDARD);
-    client.schemas().forEach(s -> types.add(s.objectTypeId()));
-    return types;
+    return ObjectCatalog.selectAll(client).objectTypes();
   }
 
   /** The link-table stream name of each configured pair, as the engine stores its checkpoint. */
@@ -133,10 +129,10 @@ final class Setup {
    */
   static void checkObjectTypes(SyncConfig config, HubSpotClient client) {
     Set<String> unknown = new LinkedHashSet<>();
-    config.objects().stream().filter(t -> !SyncConfig.knownWithoutPortal(t)).forEach(unknown::add);
+    config.objects().stream().filter(t -> !ObjectCatalog.knownWithoutPortal(t)).forEach(unknown::add);
     config.associations().forEach(p -> {
       for (String t : List.of(p.from(), p.to())) {
-        if (!SyncConfig.knownWithoutPortal(t)) {
+        if (!ObjectCatalog.knownWithoutPortal(t)) {
           unknown.add(t);
         }
       }
@@ -153,12 +149,13 @@ final class Setup {
     }
     for (String type : unknown) {
       if (!custom.contains(type)) {
-        List<String> names = new ArrayList<>(SyncConfig.STANDARD_TYPES);
+        List<String> standard = ObjectCatalog.standardObjects().stream().map(ObjectCatalog.StandardObject::name).toList();
+        List<String> names = new ArrayList<>(standard);
         schemas.forEach(s -> names.add(s.name()));
         String where = config.objects().contains(type) ? "objects[" + config.objects().indexOf(type) + "]" : "associations";
         throw ConfigNode.error(config.file().toString(), where, "unknown object type \"" + type + "\"; "
             + Suggest.closest(type, names).map(n -> "did you mean " + n + "? ").orElse("")
-            + "standard types are " + String.join(", ", ALL_STANDARD) + ", engagements (calls, emails, meetings, notes, tasks) and more"
+            + "standard types are " + String.join(", ", standard)
             + (schemas.isEmpty() ? "; the portal has no custom objects"
                 : "; the portal's custom objects: " + String.join(", ", schemas.stream().map(ObjectSchema::name).toList())));
       }

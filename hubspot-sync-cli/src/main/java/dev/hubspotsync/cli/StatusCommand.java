@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.client.DailyUsage;
 import dev.hubspotsync.client.HubSpotClient;
+import dev.hubspotsync.client.ObjectCatalog;
 import dev.hubspotsync.sink.Checkpoint;
 import dev.hubspotsync.sink.WarehouseSink;
 import java.io.IOException;
@@ -79,13 +80,19 @@ final class StatusCommand implements Callable<Integer> {
     return ExitCode.OK.code();
   }
 
-  /** The configured types; for {@code all}, the standard ones plus whatever the last run synced. */
+  /**
+   * The configured types; for {@code all}, whatever the last run synced, or before any run the
+   * catalog's standard objects that need no activation (status asks the portal nothing).
+   */
   private static List<String> objectStreams(SyncConfig c, Optional<SyncReport> last) {
     if (!c.allObjects()) {
       return c.objects();
     }
-    Set<String> types = new LinkedHashSet<>(Setup.ALL_STANDARD);
+    Set<String> types = new LinkedHashSet<>();
     last.ifPresent(r -> r.streams().forEach(s -> types.add(s.objectType())));
+    if (types.isEmpty()) {
+      ObjectCatalog.standardObjects().stream().filter(o -> !o.activatable()).forEach(o -> types.add(o.name()));
+    }
     return List.copyOf(types);
   }
 

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,17 +34,6 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, List<String>
   static final String DEFAULT_DUCKDB_FILE = "hubspot.duckdb";
   private static final List<String> TOP = List.of("portal", "objects", "properties", "associations", "sink", "budget", "sync");
   private static final Pattern PAIR = Pattern.compile("\\s*([^\\s\\->]+)\\s*(?:->|→)\\s*([^\\s\\->]+)\\s*");
-  private static final Pattern ID_FORM = Pattern.compile("\\d+-\\d+|p\\d+_.+");
-  /**
-   * HubSpot's object types by API name: what an {@code objects} entry may name without asking the
-   * portal. Anything else must be a custom object the portal's schemas list (checked by {@code sync}).
-   */
-  static final Set<String> STANDARD_TYPES = Set.of("contacts", "companies", "deals", "tickets", "calls", "emails",
-      "meetings", "notes", "tasks", "communications", "postal_mail", "products", "line_items", "quotes", "leads",
-      "carts", "orders", "invoices", "discounts", "fees", "taxes", "users", "feedback_submissions", "goal_targets",
-      "appointments", "courses", "listings", "services", "marketing_events", "partner_clients",
-      "contact", "company", "deal", "ticket", "call", "email", "meeting", "note", "task", "communication", "product",
-      "line_item", "quote", "lead");
 
   /** An association pair, read from {@code from} to {@code to}. */
   record Pair(String from, String to) {}
@@ -278,10 +266,5 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, List<String>
 
   private static Integer intOrNull(Optional<Long> value) {
     return value.map(v -> (int) Math.min(v, Integer.MAX_VALUE)).orElse(null);
-  }
-
-  /** Whether an {@code objects} entry names a type without asking the portal (standard name or an id form). */
-  static boolean knownWithoutPortal(String type) {
-    return STANDARD_TYPES.contains(type) || ID_FORM.matcher(type).matches();
   }
 }

@@ -142,6 +142,7 @@ final class SyncRun {
         err.printf("  %-22s %s%n", "", backstop(a.backstop()));
       }
     }
+    r.notes().forEach(n -> err.println("  note: " + n));
     err.printf("  %,d calls in all; budget used today %s%n", sum(r.calls()), budget(r));
   }
 

@@ -213,7 +213,7 @@ class SyncJobTest {
 
       String custom = f.hubspot.portal().objectTypeId("subscriptions");
       assertThat(report.streams()).extracting(SyncReport.StreamReport::objectType)
-          .containsExactlyInAnyOrder("contacts", "companies", "deals", "tickets", custom);
+          .containsExactlyInAnyOrder("contacts", "companies", "deals", "tickets", "calls", custom);
       assertThat(f.sink.describe("contacts")).extracting(m -> m.property()).containsExactlyInAnyOrder("email", "firstname");
       assertThat(f.sink.rowCount(custom)).isEqualTo(7);
       assertThat(progress).anySatisfy(p -> {

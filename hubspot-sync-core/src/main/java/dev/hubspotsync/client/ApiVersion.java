@@ -68,6 +68,11 @@ public enum ApiVersion {
     return this == LEGACY ? "/oauth/v1/token" : "/oauth/" + label + "/token";
   }
 
+  /** Which activatable objects are on; HubSpot serves it only as a 2026-03 path, in either generation. */
+  String objectLibraryEnablement() {
+    return "/crm/object-library/2026-03/enablement";
+  }
+
   @Override
   public String toString() {
     return label;

@@ -777,4 +777,15 @@ final class DefaultHubSpotClient implements HubSpotClient {
   private static String enc(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
+
+  @Override
+  public Map<String, Boolean> objectLibraryEnablement() {
+    return call(ApiCall.OBJECT_LIBRARY_ENABLEMENT, CallKind.STANDARD, "object library enablement", 0,
+        n -> get(baseUrl + api.objectLibraryEnablement()), (status, body) -> {
+          Map<String, Boolean> out = new LinkedHashMap<>();
+          JSON.readTree(body).path("enablementByObjectTypeId").fields()
+              .forEachRemaining(e -> out.put(e.getKey(), e.getValue().asBoolean()));
+          return out;
+        });
+  }
 }

@@ -57,6 +57,15 @@ public interface HubSpotClient extends AutoCloseable {
   /** Today's private-app usage of the portal. */
   DailyUsage dailyUsage();
 
+  /**
+   * Which activatable objects (services, courses, listings, appointments; see {@link ObjectCatalog})
+   * the account's object library switches on, by objectTypeId: {@code GET
+   * /crm/object-library/2026-03/enablement}. A standard call for the rate budget.
+   */
+  default Map<String, Boolean> objectLibraryEnablement() {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot read the object library");
+  }
+
   /** The rate budget pacing this client's calls. */
   RateBudget rateBudget();
 

@@ -1,12 +1,14 @@
 package dev.hubspotsync.internal;
 
 import dev.hubspotsync.ErrorCode;
+import dev.hubspotsync.HubSpotApiException;
 import dev.hubspotsync.HubSpotSyncException;
 import dev.hubspotsync.SyncJob;
 import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.batch.BatchAllocator;
 import dev.hubspotsync.client.ApiCall;
 import dev.hubspotsync.client.HubSpotClient;
+import dev.hubspotsync.client.ObjectCatalog;
 import dev.hubspotsync.client.PropertyDefinition;
 import dev.hubspotsync.sink.LinkBatch;
 import java.time.Instant;
@@ -24,11 +26,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Runs the object streams, several at a time; see {@link SyncJob}. */
 public final class DefaultSyncJob implements SyncJob {
-  private static final List<String> STANDARD_TYPES = List.of("contacts", "companies", "deals", "tickets");
-
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultSyncJob.class);
   private final JobSettings settings;
 
   public DefaultSyncJob(JobSettings settings) {
@@ -41,7 +44,12 @@ public final class DefaultSyncJob implements SyncJob {
     HubSpotClient client = settings.client();
     Instant started = settings.clock().instant();
     Map<ApiCall, Long> before = client.calls();
-    List<String> objectTypes = objectTypes();
+    // Streams run in parallel; the shared rate budget keeps them within the portal's limits together.
+    Map<String, List<PropertyDefinition>> propertyCache = new ConcurrentHashMap<>();
+    Function<String, List<PropertyDefinition>> liveProperties =
+        type -> propertyCache.computeIfAbsent(type, t -> client.properties(t, false));
+    ObjectCatalog.Selection selection = objectTypes(liveProperties);
+    List<String> objectTypes = selection.objectTypes();
     List<SyncReport.StreamReport> streams = new ArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(settings.concurrency(), objectTypes.size())), r -> {
       Thread t = new Thread(r, "hubspot-sync-" + runId.substring(0, 8));
@@ -49,10 +57,6 @@ public final class DefaultSyncJob implements SyncJob {
       return t;
     });
     try (BatchAllocator allocator = BatchAllocator.create(settings.memoryLimitBytes())) {
-      // Streams run in parallel; the shared rate budget keeps them within the portal's limits together.
-      Map<String, List<PropertyDefinition>> propertyCache = new ConcurrentHashMap<>();
-      Function<String, List<PropertyDefinition>> liveProperties =
-          type -> propertyCache.computeIfAbsent(type, t -> client.properties(t, false));
       Outcomes<SyncReport.StreamReport> objects = new Outcomes<>();
       Map<String, ObjectStreamSync> objectStreams = new LinkedHashMap<>();
       for (String type : objectTypes) {
@@ -61,6 +65,15 @@ public final class DefaultSyncJob implements SyncJob {
         objects.add(type, pool.submit(stream::run));
       }
       streams.addAll(objects.await(pool));
+      List<String> notes = new ArrayList<>(selection.notes());
+      for (String type : objectTypes) {
+        // an object chosen by allObjectTypes() whose reads HubSpot refuses (400, 403, 404) is left out, not a failure
+        RuntimeException refused = !settings.allObjectTypes() || settings.objectTypes().contains(type) ? null
+            : objects.excuse(type, e -> e instanceof HubSpotApiException h && List.of(400, 403, 404).contains(h.status()));
+        if (refused != null) {
+          notes.add(type + " left out of this run: " + refused.getMessage());
+        }
+      }
       // Records whose status changed (archived, restored, merged, deleted) have their links, and the
       // links pointing to them, read again by every pair they belong to; see StatusChanges.
       Map<String, StatusChanges> changes = new LinkedHashMap<>();
@@ -89,7 +102,7 @@ public final class DefaultSyncJob implements SyncJob {
           failure.addSuppressed(e);
         }
       }
-      SyncReport report = report(runId, started, before, streams, associations, failure);
+      SyncReport report = report(runId, started, before, streams, associations, notes, failure);
       if (failure != null) {
         try {
           settings.sink().recordRun(report);
@@ -126,7 +139,7 @@ public final class DefaultSyncJob implements SyncJob {
   }
 
   private SyncReport report(String runId, Instant started, Map<ApiCall, Long> before, List<SyncReport.StreamReport> streams,
-      List<SyncReport.AssociationReport> associations, RuntimeException failure) {
+      List<SyncReport.AssociationReport> associations, List<String> notes, RuntimeException failure) {
     HubSpotClient client = settings.client();
     Map<ApiCall, Long> calls = new EnumMap<>(ApiCall.class);
     client.calls().forEach((k, v) -> {
@@ -140,14 +153,14 @@ public final class DefaultSyncJob implements SyncJob {
         : failure instanceof HubSpotSyncException h ? h.code().name() : failure.getClass().getSimpleName();
     return new SyncReport(runId, started, settings.clock().instant(), outcome, List.copyOf(streams),
         List.copyOf(associations), Map.copyOf(calls),
-        usage.usedToday(), usage.dailyCeiling(), usage.resetsAt());
+        usage.usedToday(), usage.dailyCeiling(), usage.resetsAt(), notes);
   }
 
   /** Futures of one kind of stream, by name; collects results and the first failure (others suppressed). */
   private static final class Outcomes<T> {
     private final Map<String, Future<T>> futures = new LinkedHashMap<>();
     private final Set<String> failed = new HashSet<>();
-    private RuntimeException failure;
+    private final Map<String, RuntimeException> failures = new LinkedHashMap<>();
 
     void add(String name, Future<T> future) {
       futures.put(name, future);
@@ -164,7 +177,7 @@ public final class DefaultSyncJob implements SyncJob {
           RuntimeException cause = e.getCause() instanceof RuntimeException re ? re
               : new HubSpotSyncException(ErrorCode.UNEXPECTED_RESPONSE, "Stream " + f.getKey() + " failed: " + e.getCause(),
                   false, e.getCause());
-          failure = failure(cause);
+          failures.put(f.getKey(), cause);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           pool.shutdownNow();
@@ -178,8 +191,25 @@ public final class DefaultSyncJob implements SyncJob {
       return failed.contains(name);
     }
 
-    /** This kind's first failure, with {@code other} suppressed in it (or {@code other} alone). */
+    /**
+     * Stops counting the failure of a stream as the run's when {@code excused} says so (the stream
+     * still counts as failed); returns the failure excused, or null.
+     */
+    RuntimeException excuse(String name, java.util.function.Predicate<RuntimeException> excused) {
+      RuntimeException cause = failures.get(name);
+      return cause != null && excused.test(cause) ? failures.remove(name) : null;
+    }
+
+    /** This kind's first failure, with the others and {@code other} suppressed in it (or {@code other} alone). */
     RuntimeException failure(RuntimeException other) {
+      RuntimeException failure = null;
+      for (RuntimeException e : failures.values()) {
+        if (failure == null) {
+          failure = e;
+        } else if (e != failure) {
+          failure.addSuppressed(e);
+        }
+      }
       if (failure == null) {
         return other;
       }
@@ -190,14 +220,18 @@ public final class DefaultSyncJob implements SyncJob {
     }
   }
 
-  /** The configured types, or every standard type plus the portal's custom objects. */
-  private List<String> objectTypes() {
+  /**
+   * The configured types, or for all types the {@link ObjectCatalog#selectAll catalog's selection}
+   * (the properties it reads are the streams' own, cached) plus any type named besides.
+   */
+  private ObjectCatalog.Selection objectTypes(Function<String, List<PropertyDefinition>> liveProperties) {
     if (!settings.allObjectTypes()) {
-      return settings.objectTypes();
+      return new ObjectCatalog.Selection(settings.objectTypes(), List.of());
     }
-    List<String> types = new ArrayList<>(STANDARD_TYPES);
-    settings.client().schemas().forEach(s -> types.add(s.objectTypeId()));
+    ObjectCatalog.Selection all = ObjectCatalog.selectAll(settings.client(), liveProperties);
+    List<String> types = new ArrayList<>(all.objectTypes());
     settings.objectTypes().stream().filter(t -> !types.contains(t)).forEach(types::add);
-    return types;
+    all.notes().forEach(n -> LOG.info("All object types: {}", n));
+    return new ObjectCatalog.Selection(types, all.notes());
   }
 }

@@ -17,6 +17,12 @@ import org.slf4j.LoggerFactory;
  * (an edit moves it past the window's end), and could not pass the 10,000-result cap. A page that
  * lies entirely in one millisecond is finished by id, however many records share it, so this
  * neither loops nor skips (hubspot-api.md §2, §9).
+ *
+ * <p>Keyset paging trusts the sort. Close to "now" HubSpot's search can break it (§10.2): a page
+ * whose modified dates go down somewhere is trusted only up to the record before the first one out
+ * of place; the cursor moves at most there and the next query starts there. When that is no further
+ * than the query's own start, the rest of the window is left to the next run, whose window starts
+ * at the cursor (minus the overlap), when the index has settled.
  */
 final class ModifiedWindow {
   private static final Logger LOG = LoggerFactory.getLogger(ModifiedWindow.class);
@@ -41,7 +47,9 @@ final class ModifiedWindow {
 
   /**
    * Hands every record modified in {@code [low, upper]} to {@code sink}, page by page. The cursor
-   * passed never moves back from {@code cursor}; after the last page it is at least {@code upper}.
+   * passed never moves back from {@code cursor} and never passes {@code upper}; after the last page it
+   * is {@code upper}, unless search returned a page out of order that no query could read past (then
+   * it stays where search was last in order and the rest waits for the next run).
    */
   void read(long low, long upper, long cursor, PageSink sink) {
     CursorGuard guard = new CursorGuard("search " + type + " by modified date");
@@ -51,6 +59,21 @@ final class ModifiedWindow {
               Filter.of(modifiedProperty, "LTE", Long.toString(upper)))
           .sortAscending(modifiedProperty).limit(pageSize).after(0).build());
       List<CrmRecord> found = page.results(); // in search order, with the index's modified dates
+      int disorder = firstOutOfOrder(found, low);
+      if (disorder > 0) {
+        // the record before the first descent may itself be out of place: trust what precedes it
+        long trusted = disorder >= 2 ? modified(found.get(disorder - 2), low) : low;
+        if (trusted > low) {
+          cursor = Math.max(cursor, trusted);
+          sink.accept(found, cursor);
+          low = trusted; // read on from the last record known in order
+          continue;
+        }
+        LOG.info("Search returned {} out of order after {}; the rest of the window, to {}, is read by the next run",
+            type, Instant.ofEpochMilli(low), Instant.ofEpochMilli(upper));
+        sink.accept(found, cursor);
+        return;
+      }
       if (page.nextAfter() < 0 || found.isEmpty()) {
         // the window is read; changes the index has not shown yet come with the next run's overlap
         sink.accept(found, Math.max(cursor, upper));
@@ -85,6 +108,16 @@ final class ModifiedWindow {
       }
       lastId = guard.above(lastId, page.results().get(page.results().size() - 1).id());
     }
+  }
+
+  /** The index of the first record modified before the one above it (out of the ascending sort), or 0. */
+  private static int firstOutOfOrder(List<CrmRecord> page, long fallback) {
+    for (int i = 1; i < page.size(); i++) {
+      if (modified(page.get(i), fallback) < modified(page.get(i - 1), fallback)) {
+        return i;
+      }
+    }
+    return 0;
   }
 
   private SearchPage run(SearchRequest request) {

@@ -131,6 +131,7 @@ final class ObjectStreamSync {
 
   private SchemaDrift applyDrift() {
     List<PropertyDefinition> live = liveProperties.apply(type);
+    boolean mergeable = live.stream().anyMatch(p -> p.name().equals(MERGED_IDS));
     List<String> selected = settings.propertySelection().get(type);
     if (selected != null) {
       live = live.stream().filter(p -> selected.contains(p.name())).toList();
@@ -148,6 +149,11 @@ final class ObjectStreamSync {
     }
     columns = drift.columnsAfter();
     properties = columns.stream().map(ColumnMapping::property).toList();
+    if (mergeable && !properties.contains(MERGED_IDS)) {
+      // merges are seen only through the survivor's list of absorbed ids: read it even when no column keeps it
+      properties = new ArrayList<>(properties);
+      properties.add(MERGED_IDS);
+    }
     propertiesFitSearch = properties.stream().mapToInt(p -> p.length() + 3).sum() <= MAX_SEARCH_PROPERTY_CHARS;
     return drift;
   }

@@ -24,6 +24,8 @@ public enum Endpoint {
   DAILY_USAGE,
   /** {@code GET /crm/limits/2026-09/records} (also 2026-03 and {@code /crm/v3/limits/records}): records per object type */
   RECORD_LIMITS,
+  /** {@code GET /crm/object-library/2026-03/enablement} */
+  OBJECT_LIBRARY_ENABLEMENT,
   /** Anything else: answered 404. */
   UNKNOWN
 }

@@ -120,6 +120,18 @@ public final class FakeHubSpot implements AutoCloseable {
     front.expireAccessTokens();
   }
 
+  /**
+   * From now on, search sorted by the modified date returns the records whose indexed modified date
+   * lies within {@code window} of now out of order (see
+   * {@link PortalSpec.Builder#searchOutOfOrderWithin}); {@link Duration#ZERO} turns it off.
+   */
+  public void searchOutOfOrderWithin(Duration window) {
+    if (window == null || window.isNegative()) {
+      throw new IllegalArgumentException("searchOutOfOrderWithin must be zero or positive, was " + window);
+    }
+    state.searchOutOfOrderWithin(window);
+  }
+
   /** Changes how long search lags behind changes made from now on. */
   public void indexLag(Duration lag) {
     state.indexLag(lag);

@@ -22,7 +22,8 @@ public final class FakeHubSpotMain {
   private static final String USAGE = String.join("\n",
       "usage: java -jar hubspot-sync-testkit.jar [options]",
       "  --port N            port on 127.0.0.1 (default 8089; 0 = any free port)",
-      "  --contacts N        records to generate (also --companies, --deals, --tickets, --calls, --subscriptions)",
+      "  --contacts N        records to generate (also --companies, --deals, --tickets, --calls, --subscriptions, --services)",
+      "  --activate T        switch an activatable object on (services, courses, listings, appointments); repeatable",
       "  --token T           private-app token to accept (default pat-local-demo)",
       "  --seed N            data seed (default 1)",
       "  --tier T            FREE, STARTER, PROFESSIONAL, ENTERPRISE, API_LIMIT_INCREASE (default PROFESSIONAL)",
@@ -30,6 +31,7 @@ public final class FakeHubSpotMain {
       "  --daily-limit N     calls per day (overrides the tier)",
       "  --unlimited         switch every rate limit off",
       "  --index-lag-ms N    search-index lag in milliseconds (default 2000)",
+      "  --search-out-of-order-ms N  search sorted by modified date returns records modified in the last N ms out of order (default 0)",
       "  --server-errors R   share of calls answered with a 5xx, 0..1 (default 0)",
       "  --demo              serve on a free port, tour the endpoints, print what they return, exit",
       "  --help              this text");
@@ -55,9 +57,13 @@ public final class FakeHubSpotMain {
           case "--burst-limit": spec.burstLimit(Integer.parseInt(value(args, ++i, a))); break;
           case "--daily-limit": spec.dailyLimit(Long.parseLong(value(args, ++i, a))); break;
           case "--index-lag-ms": spec.indexLag(Duration.ofMillis(Long.parseLong(value(args, ++i, a)))); break;
+          case "--activate": spec.activateObjects(value(args, ++i, a)); break;
+          case "--search-out-of-order-ms":
+            spec.searchOutOfOrderWithin(Duration.ofMillis(Long.parseLong(value(args, ++i, a))));
+            break;
           case "--server-errors": serverErrors = Double.parseDouble(value(args, ++i, a)); break;
           default:
-            if (a.startsWith("--") && List.of("contacts", "companies", "deals", "tickets", "calls", "subscriptions")
+            if (a.startsWith("--") && List.of("contacts", "companies", "deals", "tickets", "calls", "subscriptions", "services")
                 .contains(a.substring(2))) {
               spec.count(a.substring(2), Integer.parseInt(value(args, ++i, a)));
             } else {

@@ -36,7 +36,9 @@ public interface Portal {
 
   /**
    * Merges {@code mergedId} into {@code primaryId}: the merged id disappears, its associations move to
-   * the survivor, and the survivor's {@code hs_merged_object_ids} lists it. Bumps the survivor.
+   * the survivor, and the survivor's {@code hs_merged_object_ids} lists it. Bumps the survivor. Merges
+   * chain as in HubSpot: the survivor's list also takes the ids the merged record had absorbed, and a
+   * batch read or get of any absorbed id returns the final survivor.
    */
   void merge(String objectType, long primaryId, long mergedId);
 

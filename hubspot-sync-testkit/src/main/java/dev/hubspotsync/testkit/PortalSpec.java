@@ -20,7 +20,14 @@ public final class PortalSpec {
   public static final Set<String> ALL_SCOPES = Set.of(
       "crm.objects.contacts.read", "crm.objects.companies.read", "crm.objects.deals.read", "tickets",
       "crm.objects.custom.read", "crm.schemas.contacts.read", "crm.schemas.companies.read",
-      "crm.schemas.deals.read", "crm.schemas.custom.read", "oauth");
+      "crm.schemas.deals.read", "crm.schemas.custom.read", "crm.objects.services.read", "oauth");
+
+  /**
+   * The activatable objects (hubspot-api.md §10.5) by objectTypeId: services, courses, listings,
+   * appointments. An account switches each on in its object library; the portal models records only
+   * for services, so the others answer 404 once on (a type it lacks) and 403 while off.
+   */
+  public static final Set<String> ACTIVATABLE_OBJECTS = Set.of("0-162", "0-410", "0-420", "0-421");
 
   private final long seed;
   private final long portalId;
@@ -48,6 +55,8 @@ public final class PortalSpec {
   private final int associationPageSize;
   private final int maxUrlLength;
   private final int serverThreads;
+  private final Set<String> activatedObjects;
+  private final Duration searchOutOfOrderWithin;
 
   private PortalSpec(Builder b) {
     this.seed = b.seed;
@@ -76,6 +85,8 @@ public final class PortalSpec {
     this.associationPageSize = b.associationPageSize;
     this.maxUrlLength = b.maxUrlLength;
     this.serverThreads = b.serverThreads;
+    this.activatedObjects = Set.copyOf(b.activatedObjects);
+    this.searchOutOfOrderWithin = b.searchOutOfOrderWithin;
   }
 
   public static Builder builder() {
@@ -116,6 +127,9 @@ public final class PortalSpec {
     b.associationPageSize = associationPageSize;
     b.maxUrlLength = maxUrlLength;
     b.serverThreads = serverThreads;
+    b.activatedObjects.clear();
+    b.activatedObjects.addAll(activatedObjects);
+    b.searchOutOfOrderWithin = searchOutOfOrderWithin;
     return b;
   }
 
@@ -146,6 +160,10 @@ public final class PortalSpec {
   public int associationPageSize() { return associationPageSize; }
   public int maxUrlLength() { return maxUrlLength; }
   public int serverThreads() { return serverThreads; }
+  /** The activatable objects switched on in the object library, by objectTypeId (default none). */
+  public Set<String> activatedObjects() { return activatedObjects; }
+  /** How close to now search returns records out of order (zero: never; see {@link Builder#searchOutOfOrderWithin}). */
+  public Duration searchOutOfOrderWithin() { return searchOutOfOrderWithin; }
 
   @Override
   public String toString() {
@@ -160,7 +178,8 @@ public final class PortalSpec {
     private long seed = 1;
     private long portalId = 24_081_953;
     private final Map<String, Integer> counts = new LinkedHashMap<>(Map.of(
-        "contacts", 300, "companies", 60, "deals", 90, "tickets", 45, "calls", 120, "subscriptions", 30));
+        "contacts", 300, "companies", 60, "deals", 90, "tickets", 45, "calls", 120, "subscriptions", 30,
+        "services", 0));
     private String privateAppToken = "pat-local-demo";
     private final Set<String> scopes = new LinkedHashSet<>(ALL_SCOPES);
     private String oauthClientId = "local-client-id";
@@ -184,6 +203,8 @@ public final class PortalSpec {
     private int associationPageSize = 500;
     private int maxUrlLength = 16_000;  // §1 "URL length"
     private int serverThreads = 8;
+    private final Set<String> activatedObjects = new LinkedHashSet<>();
+    private Duration searchOutOfOrderWithin = Duration.ZERO;
 
     private Builder() {}
 
@@ -271,6 +292,48 @@ public final class PortalSpec {
     /** Longest request line accepted before 414 (default 16,000 characters). */
     public Builder maxUrlLength(int n) { this.maxUrlLength = (int) positive(n, "maxUrlLength"); return this; }
     public Builder serverThreads(int n) { this.serverThreads = (int) positive(n, "serverThreads"); return this; }
+
+    /**
+     * Switches activatable objects on in the object library ({@code services}, {@code courses},
+     * {@code listings}, {@code appointments}, or their {@code 0-…} ids). Off by default, as in a new
+     * account: their paths answer 403 and the enablement endpoint says {@code false}.
+     */
+    public Builder activateObjects(String... types) {
+      for (String t : types) {
+        activatedObjects.add(activatable(t));
+      }
+      return this;
+    }
+
+    /** Switches activatable objects off again (see {@link #activateObjects}). */
+    public Builder deactivateObjects(String... types) {
+      for (String t : types) {
+        activatedObjects.remove(activatable(t));
+      }
+      return this;
+    }
+
+    private static String activatable(String type) {
+      String id = dev.hubspotsync.client.ObjectCatalog.find(type)
+          .map(dev.hubspotsync.client.ObjectCatalog.StandardObject::objectTypeId).orElse(type);
+      if (!ACTIVATABLE_OBJECTS.contains(id)) {
+        throw new IllegalArgumentException("'" + type + "' is not an activatable object; those are services (0-162), "
+            + "courses (0-410), listings (0-420) and appointments (0-421)");
+      }
+      return id;
+    }
+
+    /**
+     * Makes search sorted by the modified date return records whose indexed modified date lies within
+     * {@code window} of now out of order, as HubSpot's does close to "now" (hubspot-api.md §10.2):
+     * they come after the older ones, newest first, whatever the sort's direction, so a page boundary
+     * inside them hides older ones behind newer ones. Records older than the window keep their order;
+     * records appear only on a later call through the {@link #indexLag index lag}. Default zero: never.
+     */
+    public Builder searchOutOfOrderWithin(Duration window) {
+      this.searchOutOfOrderWithin = nonNegative(window, "searchOutOfOrderWithin");
+      return this;
+    }
 
     public PortalSpec build() {
       return new PortalSpec(this);

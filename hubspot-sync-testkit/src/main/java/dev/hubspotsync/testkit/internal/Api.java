@@ -178,6 +178,10 @@ final class Api {
       long now = portal.now();
       int want = Math.min(query.after + query.limit, SEARCH_CAP);
       var order = query.order();
+      long window = portal.searchOutOfOrderMillis();
+      // Near now, HubSpot's search may break its own sort on the modified date (§10.2): keep every hit to reorder.
+      List<SearchQuery.Hit> all = window > 0 && query.sortDef != null && query.sortDef.name().equals(t.modifiedProperty)
+          ? new ArrayList<>() : null;
       // Keep the first `want` hits in a bounded heap: O(n log want), not a full sort.
       PriorityQueue<SearchQuery.Hit> top = new PriorityQueue<>(Math.max(1, want), order.reversed());
       int total = 0;
@@ -190,6 +194,10 @@ final class Api {
           continue;
         }
         total++;
+        if (all != null) {
+          all.add(query.hit(t, r.id, s));
+          continue;
+        }
         if (want == 0) {
           continue;
         }
@@ -201,8 +209,15 @@ final class Api {
           top.add(h);
         }
       }
-      SearchQuery.Hit[] sorted = top.toArray(new SearchQuery.Hit[0]);
-      Arrays.sort(sorted, order);
+      SearchQuery.Hit[] sorted;
+      if (all != null) {
+        all.sort(order);
+        outOfOrder(all, now - window);
+        sorted = all.subList(0, Math.min(all.size(), want)).toArray(new SearchQuery.Hit[0]);
+      } else {
+        sorted = top.toArray(new SearchQuery.Hit[0]);
+        Arrays.sort(sorted, order);
+      }
       int from = Math.min(query.after, sorted.length);
       List<SearchQuery.Hit> page = Arrays.asList(sorted).subList(from, sorted.length);
       PropertyDef[] projection = t.projection(query.properties, true);
@@ -230,6 +245,18 @@ final class Api {
         g.writeEndObject();
       });
     });
+  }
+
+  /**
+   * Moves the hits whose indexed modified date is {@code since} or later behind the others, newest
+   * first, whatever the sort's direction. (Records appear only on a later call through the index lag.)
+   */
+  private static void outOfOrder(List<SearchQuery.Hit> hits, long since) {
+    List<SearchQuery.Hit> recent = new ArrayList<>();
+    hits.removeIf(h -> h.state.updatedAt >= since && recent.add(h));
+    recent.sort((a, b) -> a.state.updatedAt != b.state.updatedAt ? Long.compare(b.state.updatedAt, a.state.updatedAt)
+        : Long.compare(b.id, a.id));
+    hits.addAll(recent);
   }
 
   // ---- batch read: POST /crm/v3/objects/{type}/batch/read (§3) ----------------------------------------
@@ -620,6 +647,19 @@ final class Api {
       g.writeStringField("resetsAt", Values.isoMillis(resetsAt));
       g.writeEndObject();
       g.writeEndArray();
+      g.writeEndObject();
+    });
+  }
+
+  /** The object library's switches for the activatable objects (§10.5), by objectTypeId. */
+  byte[] objectLibraryEnablement(java.util.Set<String> activated) {
+    return json((g, out) -> {
+      g.writeStartObject();
+      g.writeObjectFieldStart("enablementByObjectTypeId");
+      for (String id : new java.util.TreeSet<>(dev.hubspotsync.testkit.PortalSpec.ACTIVATABLE_OBJECTS)) {
+        g.writeBooleanField(id, activated.contains(id));
+      }
+      g.writeEndObject();
       g.writeEndObject();
     });
   }

@@ -152,6 +152,15 @@ final class Catalog {
         "BUSY", "CALLING_CRM_USER", "CANCELED", "COMPLETED", "CONNECTING", "FAILED", "IN_PROGRESS", "NO_ANSWER");
     types.add(calls);
 
+    // An activatable object (§10.5): served only while the object library switches it on (PortalSpec).
+    ObjectTypeDef services = new ObjectTypeDef("services", "service", "0-162", null, "hs_lastmodifieddate",
+        "hs_createdate", List.of("hs_name"), List.of("hs_name", "hs_createdate", "hs_lastmodifieddate", "hs_object_id"),
+        "crm.objects.services.read", "crm.objects.services.read", "hs_name", t0);
+    standard(services, t0, "service_information");
+    text(services, t0, "hs_name", "Name", false);
+    enumeration(services, t0, "hs_status", "Status", "select", true, "ACTIVE", "INACTIVE");
+    types.add(services);
+
     // A custom object, addressed by its 2-<n> objectTypeId or p<portalId>_<name> (§5b).
     ObjectTypeDef subs = new ObjectTypeDef("subscriptions", "subscription", "2-" + (7_264_515 + portalId % 1000),
         "p" + portalId + "_subscriptions", "hs_lastmodifieddate", "hs_createdate",

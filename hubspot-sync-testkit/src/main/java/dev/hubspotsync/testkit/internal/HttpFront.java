@@ -33,8 +33,8 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * The HTTP side of the simulated portal, on the JDK's HTTP server bound to loopback. Order of checks
- * for a call: URL length (414), authentication (401), rate limits (429), object type (404), scopes
- * (403), injected faults, then the endpoint.
+ * for a call: URL length (414), authentication (401), rate limits (429), an activatable object
+ * switched off (403), object type (404), scopes (403), injected faults, then the endpoint.
  */
 public final class HttpFront implements AutoCloseable {
   private static final String JSON_TYPE = "application/json;charset=utf-8";
@@ -191,6 +191,7 @@ public final class HttpFront implements AutoCloseable {
           }
           List<ObjectTypeDef> types = new ArrayList<>();
           for (String p : typeParams(route)) {
+            requireActivated(p);
             types.add(api.type(p));
           }
           Auth.requireScopes(app, scopes(endpoint, types));
@@ -257,6 +258,7 @@ public final class HttpFront implements AutoCloseable {
       case RECORD_LIMITS: return ok(api.recordLimits());
       case DAILY_USAGE:
         return ok(api.dailyUsage(spec.dailyLimit(), limiter.dailyUsed(now), now, limiter.nextReset(now)));
+      case OBJECT_LIBRARY_ENABLEMENT: return ok(api.objectLibraryEnablement(spec.activatedObjects()));
       default: throw new IllegalStateException("unrouted " + route);
     }
   }
@@ -288,6 +290,7 @@ public final class HttpFront implements AutoCloseable {
         break;
       case DAILY_USAGE:
       case RECORD_LIMITS:
+      case OBJECT_LIBRARY_ENABLEMENT:
         break;
       default:
         for (ObjectTypeDef t : types) {
@@ -295,6 +298,20 @@ public final class HttpFront implements AutoCloseable {
         }
     }
     return out;
+  }
+
+  /**
+   * An activatable object (§10.5) switched off in the object library answers 403 on its paths,
+   * whether or not the portal models its records. The body is our assumption: live HubSpot's text
+   * for this case is not documented.
+   */
+  private void requireActivated(String typeSegment) {
+    dev.hubspotsync.client.ObjectCatalog.find(typeSegment)
+        .filter(o -> o.activatable() && !spec.activatedObjects().contains(o.objectTypeId()))
+        .ifPresent(o -> {
+          throw ApiError.of(403, "FORBIDDEN", "The " + o.name() + " object (" + o.objectTypeId()
+              + ") is not activated for this account. Activate it in the object library to use its APIs.");
+        });
   }
 
   /** How many records or inputs a call asks for: large pages are what time out (§9, 504s). */
@@ -460,6 +477,9 @@ public final class HttpFront implements AutoCloseable {
     }
     if (get && s.equals(List.of("account-info", "v3", "api-usage", "daily", "private-apps"))) {
       return new Route(Endpoint.DAILY_USAGE, List.of(), version);
+    }
+    if (get && s.equals(List.of("crm", "v3", "object-library", "enablement"))) { // dated only: 2026-03
+      return new Route(Endpoint.OBJECT_LIBRARY_ENABLEMENT, List.of(), version);
     }
     return new Route(Endpoint.UNKNOWN, List.of(), version);
   }

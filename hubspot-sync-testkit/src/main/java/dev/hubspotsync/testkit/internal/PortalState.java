@@ -38,11 +38,13 @@ public final class PortalState implements Portal {
   final AssociationStore associations;
   private final SplittableRandom idRandom;
   private volatile long indexLagMillis;
+  private volatile long searchOutOfOrderMillis;
 
   public PortalState(PortalSpec spec) {
     this.spec = spec;
     this.clock = spec.clock();
     this.indexLagMillis = spec.indexLag().toMillis();
+    this.searchOutOfOrderMillis = spec.searchOutOfOrderWithin().toMillis();
     long now = clock.millis();
     for (ObjectTypeDef t : Catalog.objectTypes(spec.portalId(), now - Duration.ofDays(900).toMillis())) {
       types.put(t.name, t);
@@ -83,6 +85,15 @@ public final class PortalState implements Portal {
 
   long indexLagMillis() {
     return indexLagMillis;
+  }
+
+  long searchOutOfOrderMillis() {
+    return searchOutOfOrderMillis;
+  }
+
+  /** Changes how close to now search returns records out of order (zero: never). */
+  public void searchOutOfOrderWithin(Duration window) {
+    this.searchOutOfOrderMillis = window.toMillis();
   }
 
   /** Changes the search-index lag for changes made from now on. */
