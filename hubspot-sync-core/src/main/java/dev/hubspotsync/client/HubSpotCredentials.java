@@ -260,7 +260,7 @@ public final class HubSpotCredentials {
         if (kind != null || begun(env, k)) {
           List<String> present = variables(k).stream().filter(n -> set(env, n)).toList();
           throw new HubSpotSyncException(ErrorCode.BAD_CONFIGURATION, "HubSpot credentials (" + k
-              + (kind != null ? ", the kind the config names" : "") + "): " + String.join(" and ", missing)
+              + (kind != null ? ", the kind chosen" : "") + "): " + String.join(" and ", missing)
               + (missing.size() == 1 ? " is" : " are") + " not set"
               + (present.isEmpty() ? "" : " though " + String.join(" and ", present) + (present.size() == 1 ? " is" : " are"))
               + ". Set " + (missing.size() == 1 ? "it" : "them") + (kind == null && !present.isEmpty()
