@@ -20,8 +20,8 @@ import java.util.List;
  * {@link #job}), which syncs contacts, companies and deals, and the links of contacts to
  * companies, into PostgreSQL, and prints the run's report as JSON.
  *
- * <p>Environment: {@code HUBSPOT_ACCESS_TOKEN} (a private app's token; or the three OAuth variables
- * of {@link HubSpotCredentials#fromEnvironment()}), {@code PGPASSWORD}, and optionally
+ * <p>Environment: {@code HUBSPOT_SERVICE_KEY} (a service key; or the variables of another kind, see
+ * {@link HubSpotCredentials#fromEnvironment()}), {@code PGPASSWORD}, and optionally
  * {@code WAREHOUSE_JDBC_URL} and {@code WAREHOUSE_USER}. The JVM needs
  * {@code --add-opens=java.base/java.nio=ALL-UNNAMED} (record batches are Apache Arrow vectors).
  *

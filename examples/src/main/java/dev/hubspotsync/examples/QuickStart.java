@@ -13,7 +13,7 @@ public final class QuickStart {
         .schema("hubspot")
         .build()) {
       SyncReport report = SyncJob.builder()
-          .credentials(HubSpotCredentials.fromEnvironment())   // HUBSPOT_ACCESS_TOKEN
+          .credentials(HubSpotCredentials.fromEnvironment())   // HUBSPOT_SERVICE_KEY
           .sink(sink)
           .addObjectTypes("contacts", "companies", "deals")
           .addAssociation("contacts", "companies")              // link table contacts_to_companies

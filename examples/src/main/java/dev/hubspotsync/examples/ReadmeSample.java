@@ -14,7 +14,7 @@ public final class ReadmeSample {
   public static void main(String[] args) {
     try (DuckDbSink sink = DuckDbSink.builder().file(Path.of("hubspot.duckdb")).build()) {
       SyncReport report = SyncJob.builder()
-          .credentials(HubSpotCredentials.fromEnvironment())          // HUBSPOT_ACCESS_TOKEN
+          .credentials(HubSpotCredentials.fromEnvironment())          // HUBSPOT_SERVICE_KEY (or another kind)
           .rateBudget(RateBudget.tokenBucket().dailyShare(0.5).build()) // leave half the daily quota to others
           .sink(sink)
           .addObjectTypes("contacts", "companies", "deals")

@@ -1,6 +1,5 @@
 package dev.hubspotsync.cli;
 
-import dev.hubspotsync.client.HubSpotCredentials;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,10 +13,13 @@ final class Secrets {
   private final List<String> values = new ArrayList<>();
 
   Secrets(Map<String, String> env) {
-    for (String name : List.of(HubSpotCredentials.ENV_ACCESS_TOKEN, HubSpotCredentials.ENV_CLIENT_SECRET,
-        HubSpotCredentials.ENV_REFRESH_TOKEN, "PGPASSWORD")) {
-      add(env.get(name));
-    }
+    // every credential variable whatever its prefix (portal.credentials.envPrefix), and the warehouse password
+    List<String> suffixes = List.of("SERVICE_KEY", "ACCESS_TOKEN", "CLIENT_SECRET", "REFRESH_TOKEN");
+    env.forEach((name, value) -> {
+      if (name.equals("PGPASSWORD") || suffixes.stream().anyMatch(name::endsWith)) {
+        add(value);
+      }
+    });
   }
 
   void add(String secret) {

@@ -22,14 +22,29 @@ import java.util.function.Consumer;
 final class Setup {
   private Setup() {}
 
-  /** The portal's credentials from the environment ({@code HUBSPOT_ACCESS_TOKEN}, or the OAuth trio). */
+  /**
+   * The portal's credentials from the environment, as {@code portal.credentials} says (kind,
+   * envPrefix, scopes); without it the first complete kind in HubSpotCredentials' order.
+   *
+   * @throws HubSpotSyncException {@code BAD_CONFIGURATION} naming the variables and the config keys
+   */
   static HubSpotCredentials credentials(SyncConfig config, Context ctx) {
+    SyncConfig.Credentials c = config.credentials();
+    HubSpotCredentials credentials;
     try {
-      return HubSpotCredentials.fromEnvironment(ctx.env());
+      credentials = c.environment().read(ctx.env());
     } catch (HubSpotSyncException e) {
       throw new HubSpotSyncException(ErrorCode.BAD_CONFIGURATION, config.file() + ": " + e.getMessage()
-          + " Credentials are never read from the config file.");
+          + " Secrets are never read from the config file; portal.credentials.kind and envPrefix choose which "
+          + "variables are read.");
     }
+    if (c.scopes() != null && credentials.kind() != HubSpotCredentials.Kind.OAUTH_CLIENT_CREDENTIALS) {
+      throw ConfigNode.error(config.file().toString(), "portal.credentials.scopes", "only client credentials ask for "
+          + "scopes, but the environment holds a " + credentials.describe() + ". Set portal.credentials.kind: "
+          + "client-credentials (with " + c.envPrefix() + "CLIENT_ID and " + c.envPrefix() + "CLIENT_SECRET), or "
+          + "remove scopes:");
+    }
+    return credentials;
   }
 
   static RateBudget budget(SyncConfig config, Context ctx) {

@@ -3,9 +3,11 @@ package dev.hubspotsync.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hubspotsync.HubSpotSyncException;
 import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.client.DailyUsage;
 import dev.hubspotsync.client.HubSpotClient;
+import dev.hubspotsync.client.HubSpotCredentials;
 import dev.hubspotsync.client.ObjectCatalog;
 import dev.hubspotsync.sink.Checkpoint;
 import dev.hubspotsync.sink.WarehouseSink;
@@ -24,7 +26,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code status --config sync.yaml}: where each configured stream stands, read from the sink (its
  * checkpoints and the last recorded run); {@code --live} also asks HubSpot for today's usage.
- * Without {@code --live} it needs no credentials and sends no HubSpot call.
+ * It also shows the API generation and which credentials a run would use (read from the
+ * environment, never printed). Without {@code --live} it needs no credentials and sends no HubSpot call.
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
     description = {"Shows each stream's mode and checkpoint, the last run and today's budget use.",
@@ -47,6 +50,17 @@ final class StatusCommand implements Callable<Integer> {
     this.ctx = ctx;
   }
 
+  /** The API generation and the credentials a run would use, known without calling HubSpot. */
+  record Portal(String apiVersion, HubSpotCredentials credentials, String problem) {}
+
+  private Portal portal(SyncConfig c) {
+    try {
+      return new Portal(c.apiVersion().label(), Setup.credentials(c, ctx), null);
+    } catch (HubSpotSyncException e) {
+      return new Portal(c.apiVersion().label(), null, e.getMessage());
+    }
+  }
+
   /** One stream's state, from its checkpoint. */
   record StreamStatus(String stream, String kind, String mode, String position, JsonNode checkpoint) {}
 
@@ -66,6 +80,7 @@ final class StatusCommand implements Callable<Integer> {
         streams.add(pairStatus(pair, sink.checkpoint(pair)));
       }
     }
+    Portal portal = portal(c);
     DailyUsage usage = null;
     if (live) {
       try (HubSpotClient client = Setup.client(c, ctx)) {
@@ -73,9 +88,9 @@ final class StatusCommand implements Callable<Integer> {
       }
     }
     if (json) {
-      ctx.out().println(secrets.mask(Json.line(json(streams, last, usage))));
+      ctx.out().println(secrets.mask(Json.line(json(portal, streams, last, usage))));
     } else {
-      printTable(streams, last, usage);
+      printTable(portal, streams, last, usage, secrets);
     }
     return ExitCode.OK.code();
   }
@@ -148,8 +163,15 @@ final class StatusCommand implements Callable<Integer> {
     return epochMillis.canConvertToLong() ? Instant.ofEpochMilli(epochMillis.asLong()).toString() : "?";
   }
 
-  private ObjectNode json(List<StreamStatus> streams, Optional<SyncReport> last, DailyUsage usage) {
+  private ObjectNode json(Portal portal, List<StreamStatus> streams, Optional<SyncReport> last, DailyUsage usage) {
     ObjectNode out = Json.object();
+    out.put("apiVersion", portal.apiVersion());
+    ObjectNode credentials = out.putObject("credentials");
+    if (portal.credentials() != null) {
+      credentials.put("kind", portal.credentials().kind().configName()).put("source", portal.credentials().source());
+    } else {
+      credentials.putNull("kind").put("problem", portal.problem());
+    }
     ArrayNode list = out.putArray("streams");
     for (StreamStatus s : streams) {
       ObjectNode n = list.addObject().put("stream", s.stream()).put("kind", s.kind()).put("mode", s.mode());
@@ -190,7 +212,12 @@ final class StatusCommand implements Callable<Integer> {
     return out;
   }
 
-  private void printTable(List<StreamStatus> streams, Optional<SyncReport> last, DailyUsage usage) {
+  private void printTable(Portal portal, List<StreamStatus> streams, Optional<SyncReport> last, DailyUsage usage,
+      Secrets secrets) {
+    ctx.out().println("HubSpot API: " + portal.apiVersion());
+    ctx.out().println("credentials: " + (portal.credentials() != null ? portal.credentials().describe()
+        : "none usable: " + secrets.mask(portal.problem())));
+    ctx.out().println();
     int width = Math.max(6, streams.stream().mapToInt(s -> s.stream().length()).max().orElse(6));
     int modeWidth = Math.max(4, streams.stream().mapToInt(s -> s.mode().length()).max().orElse(4));
     String format = "%-" + width + "s  %-" + modeWidth + "s  %s%n";

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.hubspotsync.BackfillMethod;
 import dev.hubspotsync.HubSpotSyncException;
 import dev.hubspotsync.client.ApiVersion;
+import dev.hubspotsync.client.HubSpotCredentials;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -28,12 +29,30 @@ import java.util.regex.Pattern;
  * in docs/configuration.md. Unset settings are null (or empty) and keep the library's defaults.
  * Immutable; holds the resolved secrets (the PostgreSQL password) but {@link #toString()} hides them.
  */
-record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, List<String> objects, boolean allObjects,
-    Map<String, List<String>> properties, List<Pair> associations, Sink sink, Budget budget, Tuning sync) {
+record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials credentials, List<String> objects,
+    boolean allObjects, Map<String, List<String>> properties, List<Pair> associations, Sink sink, Budget budget, Tuning sync) {
 
   static final String DEFAULT_DUCKDB_FILE = "hubspot.duckdb";
   private static final List<String> TOP = List.of("portal", "objects", "properties", "associations", "sink", "budget", "sync");
   private static final Pattern PAIR = Pattern.compile("\\s*([^\\s\\->]+)\\s*(?:->|→)\\s*([^\\s\\->]+)\\s*");
+
+  /** Keys of {@code portal.credentials} that would hold a secret: refused, secrets come from the environment. */
+  private static final List<String> SECRET_KEYS = List.of("key", "serviceKey", "token", "accessToken", "secret",
+      "clientSecret", "refreshToken", "password", "clientId");
+
+  /**
+   * {@code portal.credentials}: which kind to use (null: the first complete one in the environment,
+   * in HubSpotCredentials' order), the prefix of the environment variables that hold it, and the
+   * scopes of client credentials (null: {@code <prefix>SCOPES}). No secret: those stay in the environment.
+   */
+  record Credentials(HubSpotCredentials.Kind kind, String envPrefix, List<String> scopes) {
+    static final Credentials DEFAULT = new Credentials(null, "HUBSPOT_", null);
+
+    HubSpotCredentials.Environment environment() {
+      HubSpotCredentials.Environment e = HubSpotCredentials.environment().prefix(envPrefix).kind(kind);
+      return scopes != null ? e.scopes(scopes) : e;
+    }
+  }
 
   /** An association pair, read from {@code from} to {@code to}. */
   record Pair(String from, String to) {}
@@ -90,7 +109,7 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, List<String>
     ConfigNode top = new ConfigNode(name, "", root, env).allowOnly(TOP);
     Path folder = file.toAbsolutePath().getParent();
 
-    ConfigNode portal = top.object("portal").allowOnly(List.of("baseUrl", "apiVersion"));
+    ConfigNode portal = top.object("portal").allowOnly(List.of("baseUrl", "apiVersion", "credentials"));
     String baseUrl = portal.string("baseUrl").map(String::trim).orElse(null);
     if (baseUrl != null && !baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
       throw portal.error(portal.pathOf("baseUrl"), "must start with http:// or https://, was \"" + baseUrl + "\"");
@@ -104,6 +123,8 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, List<String>
         throw portal.error(portal.pathOf("apiVersion"), e.getMessage());
       }
     }
+
+    Credentials credentials = credentials(portal.object("credentials"));
 
     List<String> objects = new ArrayList<>();
     boolean all = false;
@@ -154,8 +175,49 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, List<String>
     Sink sink = sink(top.object("sink"), folder);
     Budget budget = budget(top.object("budget"));
     Tuning tuning = tuning(top.object("sync"));
-    return new SyncConfig(file, baseUrl, apiVersion, List.copyOf(objects), all, Map.copyOf(properties), List.copyOf(associations),
+    return new SyncConfig(file, baseUrl, apiVersion, credentials, List.copyOf(objects), all, Map.copyOf(properties), List.copyOf(associations),
         sink, budget, tuning);
+  }
+
+  private static Credentials credentials(ConfigNode c) {
+    for (String key : SECRET_KEYS) {
+      if (c.has(key)) {
+        throw c.error(c.pathOf(key), "secrets are never read from the config file; set the environment variable "
+            + "instead (HUBSPOT_SERVICE_KEY, HUBSPOT_ACCESS_TOKEN, HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET or "
+            + "HUBSPOT_REFRESH_TOKEN, or with envPrefix: your prefix), and name the kind with kind:");
+      }
+    }
+    c.allowOnly(List.of("kind", "envPrefix", "scopes"));
+    HubSpotCredentials.Kind kind = null;
+    Optional<String> named = c.string("kind");
+    if (named.isPresent()) {
+      try {
+        kind = HubSpotCredentials.Kind.parse(named.get());
+      } catch (HubSpotSyncException e) {
+        throw c.error(c.pathOf("kind"), e.getMessage());
+      }
+    }
+    String prefix = c.string("envPrefix").map(String::trim).orElse(Credentials.DEFAULT.envPrefix());
+    if (!prefix.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+      throw c.error(c.pathOf("envPrefix"), "\"" + prefix + "\" is not the start of an environment variable name; "
+          + "use letters, digits and _, e.g. HUBSPOT_EU_ (then HUBSPOT_EU_SERVICE_KEY, HUBSPOT_EU_CLIENT_ID, …)");
+    }
+    List<String> scopes = null;
+    Optional<ConfigNode> scopesNode = c.child("scopes");
+    if (scopesNode.isPresent()) {
+      ConfigNode list = scopesNode.get();
+      scopes = list.raw().isValueNode() ? List.of(list.asString().trim().split("[\\s,]+"))
+          : list.elements().stream().map(ConfigNode::asString).map(String::trim).toList();
+      if (scopes.stream().allMatch(String::isEmpty)) {
+        throw c.error(list.path(), "the list is empty; name the scopes the client-credentials token should hold, "
+            + "e.g. [crm.objects.contacts.read, crm.schemas.contacts.read], or leave scopes out");
+      }
+      if (kind != null && kind != HubSpotCredentials.Kind.OAUTH_CLIENT_CREDENTIALS) {
+        throw c.error(list.path(), "only client credentials ask for scopes; a " + kind + " holds the scopes granted "
+            + "to it in HubSpot. Remove scopes:, or set kind: client-credentials");
+      }
+    }
+    return new Credentials(kind, prefix, scopes);
   }
 
   private static String objectType(ConfigNode element) {

@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * The HTTP client behind {@link HubSpotClient}: JDK {@code HttpClient}, Jackson, and one retry loop
  * that knows every HubSpot failure. Recovery per outcome: 429 waits as the budget says for the
  * policy; 5xx and dropped connections back off exponentially with jitter up to {@code maxAttempts};
- * a 504 on a page shrinks the page; 401 {@code EXPIRED_AUTHENTICATION} refreshes the OAuth token
- * once; 414 is returned to the caller, which splits the property list.
+ * a 504 on a page shrinks the page; 401 {@code EXPIRED_AUTHENTICATION} renews the OAuth token
+ * (at most twice a call); 414 is returned to the caller, which splits the property list.
  *
  * <p>Why not Failsafe: each outcome changes the next request (page size, token, property list) and
  * every wait must go through the injected {@link Sleeper} so tests run in virtual time; Failsafe's
@@ -57,6 +57,8 @@ final class DefaultHubSpotClient implements HubSpotClient {
   /** Parent ids per association batch read: HubSpot's cap since 2025-02-10 (hubspot-api.md §10.2); callers may pass fewer. */
   private static final int ASSOCIATION_BATCH = 1_000;
   private static final Duration REFRESH_MARGIN = Duration.ofMinutes(5);
+  /** Renewals of the OAuth access token one call may make on 401 EXPIRED_AUTHENTICATION. */
+  private static final int MAX_RENEWALS_PER_CALL = 2;
   /** HubSpot refuses request lines of about 16,000 characters (414, §1); stay well below. */
   static final int MAX_PROPERTY_CHARS_IN_URL = 12_000;
 
@@ -75,7 +77,8 @@ final class DefaultHubSpotClient implements HubSpotClient {
   private final Object tokenLock = new Object();
   private final Map<ApiCall, LongAdder> calls = new EnumMap<>(ApiCall.class);
   private String oauthToken;
-  private Instant oauthExpiresAt = Instant.MIN;
+  /** When to renew the OAuth access token: before it expires, by REFRESH_MARGIN or half its life if shorter. */
+  private Instant oauthRenewAt = Instant.MIN;
 
   DefaultHubSpotClient(String baseUrl, ApiVersion api, HubSpotCredentials credentials, RateBudget budget, Clock clock, Sleeper sleeper,
       int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration requestTimeout, int maxThrottleWaits) {
@@ -379,14 +382,15 @@ final class DefaultHubSpotClient implements HubSpotClient {
   private <T> T call(ApiCall api, CallKind kind, String what, int pageSize, IntFunction<HttpRequest.Builder> request, Reader<T> reader) {
     int attempt = 0;
     int throttles = 0;
-    boolean refreshed = false;
+    int renewals = 0;
     int size = pageSize;
     while (true) {
       attempt++;
       budget.acquire(kind);
       calls.get(api).increment();
       CallsOnThisThread.record(api);
-      HttpRequest req = request.apply(size).header("Authorization", "Bearer " + accessToken())
+      String token = accessToken();
+      HttpRequest req = request.apply(size).header("Authorization", "Bearer " + token)
           .timeout(requestTimeout).build();
       HttpResponse<byte[]> response;
       try {
@@ -444,24 +448,31 @@ final class DefaultHubSpotClient implements HubSpotClient {
         sleep(wait);
         continue;
       }
-      if (status == 401 && "EXPIRED_AUTHENTICATION".equals(error.category) && credentials.isOAuth() && !refreshed) {
-        LOG.info("HubSpot says the OAuth access token expired; refreshing it and retrying {}", what);
-        refresh();
-        refreshed = true;
-        attempt--;
-        continue;
+      if (status == 401 && "EXPIRED_AUTHENTICATION".equals(error.category) && credentials.isOAuth()) {
+        // Once is the normal case (a token that expired between our check and HubSpot's); once more
+        // covers a token renewed by another thread that HubSpot saw expire too. A third is not time.
+        if (renewals < MAX_RENEWALS_PER_CALL) {
+          renewals++;
+          LOG.info("HubSpot says the OAuth access token expired; renewing it ({}) and retrying {}", credentials.describe(), what);
+          renew(token);
+          attempt--;
+          continue;
+        }
+        throw new HubSpotApiException(ErrorCode.INVALID_AUTHENTICATION, "HubSpot said the OAuth access token had expired "
+            + (renewals + 1) + " times for " + what + ", each time right after it was renewed with the " + credentials.describe()
+            + ". HubSpot's token endpoint issues tokens its API refuses: try again later; if it persists, check that no proxy "
+            + "between here and " + baseUrl + " caches the token endpoint's answers.", false, status, error.category,
+            error.subCategory, cid, null);
       }
       if (status == 401) {
-        throw new HubSpotApiException(ErrorCode.INVALID_AUTHENTICATION, "HubSpot rejected the credentials for " + what
-            + " (401 " + error.category + "): " + (credentials.isOAuth()
-                ? "the OAuth app's access could not be renewed; check the client id, secret and refresh token (was the app uninstalled?)."
-                : "the private app's access token is wrong or was rotated; set a current one (" + HubSpotCredentials.ENV_ACCESS_TOKEN + ")."),
-            false, status, error.category, error.subCategory, cid, null);
+        throw new HubSpotApiException(ErrorCode.INVALID_AUTHENTICATION, "HubSpot rejected the " + credentials.describe()
+            + " for " + what + " (401 " + error.category + "): " + rejectedHint(), false, status, error.category,
+            error.subCategory, cid, null);
       }
       if (status == 403 && "MISSING_SCOPES".equals(error.category)) {
-        throw new MissingScopesException("The HubSpot app lacks the scope(s) " + error.requiredScopes + " needed for "
-            + what + ". Grant them in HubSpot (Settings → Integrations → Private Apps → your app → Scopes, or the "
-            + "OAuth app's scopes), then use the new token.", error.requiredScopes, cid);
+        throw new MissingScopesException("The " + credentials.describe() + " lacks the scope(s) "
+            + String.join(", ", error.requiredScopes) + " needed for " + what + ". Grant them in "
+            + credentials.kind().scopesGrantedAt() + "; the next run uses them.", error.requiredScopes, cid);
       }
       if (status == 414) {
         throw new UriTooLong(new HubSpotApiException(ErrorCode.HUBSPOT_REJECTED, "HubSpot " + what
@@ -516,18 +527,48 @@ final class DefaultHubSpotClient implements HubSpotClient {
       return credentials.accessToken();
     }
     synchronized (tokenLock) {
-      // Refresh before expiry rather than waiting for a 401 (HubSpot's advice, §7).
-      if (oauthToken == null || !clock.instant().isBefore(oauthExpiresAt.minus(REFRESH_MARGIN))) {
+      // Renew before expiry rather than waiting for a 401 (HubSpot's advice, §7).
+      if (oauthToken == null || !clock.instant().isBefore(oauthRenewAt)) {
         refresh();
       }
       return oauthToken;
     }
   }
 
+  /** Renews the access token after HubSpot called {@code used} expired, unless another call renewed it meanwhile. */
+  private void renew(String used) {
+    synchronized (tokenLock) {
+      if (used.equals(oauthToken)) {
+        refresh();
+      }
+    }
+  }
+
+  /** What to do about a 401 that is not an expiry, by credential kind. */
+  private String rejectedHint() {
+    String from = credentials.source() != null ? " (" + credentials.source() + ")" : "";
+    return switch (credentials.kind()) {
+      case SERVICE_KEY -> "the service key is wrong, was rotated or deleted; copy a current one from HubSpot › Development "
+          + "› Keys › Service keys and set it" + from + ".";
+      case PRIVATE_APP_TOKEN -> "the private app's access token is wrong or was rotated; set a current one"
+          + (from.isEmpty() ? " (" + HubSpotCredentials.ENV_ACCESS_TOKEN + ")" : from) + ". Legacy private apps can no "
+          + "longer be created: a service key (" + HubSpotCredentials.ENV_SERVICE_KEY + ") replaces one.";
+      case OAUTH_REFRESH_TOKEN -> "HubSpot refused an access token it issued for the OAuth app; check the client id, "
+          + "secret and refresh token" + from + " (was the app uninstalled?).";
+      case OAUTH_CLIENT_CREDENTIALS -> "HubSpot refused an access token it issued for the project app; check the client "
+          + "id and secret" + from + " and that the app is still installed in the portal.";
+    };
+  }
+
   private void refresh() {
     synchronized (tokenLock) {
-      String form = "grant_type=refresh_token&client_id=" + enc(credentials.clientId()) + "&client_secret="
-          + enc(credentials.clientSecret()) + "&refresh_token=" + enc(credentials.refreshToken());
+      String form = "client_id=" + enc(credentials.clientId()) + "&client_secret=" + enc(credentials.clientSecret());
+      if (credentials.kind() == HubSpotCredentials.Kind.OAUTH_REFRESH_TOKEN) {
+        form = "grant_type=refresh_token&" + form + "&refresh_token=" + enc(credentials.refreshToken());
+      } else {
+        form = "grant_type=client_credentials&" + form
+            + (credentials.scopes().isEmpty() ? "" : "&scope=" + enc(String.join(" ", credentials.scopes())));
+      }
       HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl + api.oauthToken())).timeout(requestTimeout)
           .header("Content-Type", "application/x-www-form-urlencoded")
           .POST(HttpRequest.BodyPublishers.ofString(form)).build();
@@ -539,29 +580,38 @@ final class DefaultHubSpotClient implements HubSpotClient {
           response = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
           if (response.statusCode() >= 500 && attempt < maxAttempts) {
             response = null;
-            backoff("OAuth token refresh", attempt, "a server error");
+            backoff("OAuth token request", attempt, "a server error");
           }
         } catch (IOException e) {
           if (attempt >= maxAttempts) {
-            throw new HubSpotApiException(ErrorCode.HUBSPOT_UNAVAILABLE, "Could not reach HubSpot to refresh the OAuth "
-                + "access token (" + e.getClass().getSimpleName() + "). Try again later.", true, 0, null, null, null, e);
+            throw new HubSpotApiException(ErrorCode.HUBSPOT_UNAVAILABLE, "Could not reach HubSpot to obtain an OAuth "
+                + "access token for the " + credentials.describe() + " (" + e.getClass().getSimpleName()
+                + "). Try again later.", true, 0, null, null, null, e);
           }
-          backoff("OAuth token refresh", attempt, "connection failure");
+          backoff("OAuth token request", attempt, "connection failure");
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          throw new HubSpotSyncException(ErrorCode.INTERRUPTED, "Interrupted while refreshing the OAuth token", false, e);
+          throw new HubSpotSyncException(ErrorCode.INTERRUPTED, "Interrupted while obtaining an OAuth access token", false, e);
         }
       }
       JsonNode body = readTreeQuietly(response.body());
       if (response.statusCode() != 200 || !body.hasNonNull("access_token")) {
         String status = body.path("status").asText(body.path("error").asText("HTTP " + response.statusCode()));
-        throw new HubSpotApiException(ErrorCode.INVALID_AUTHENTICATION, "HubSpot refused to refresh the OAuth access token ("
-            + status + "): check the client id, client secret and refresh token, or reinstall the app to get a new "
-            + "refresh token.", false, response.statusCode(), status, null, correlationId(response), null);
+        String said = body.path("message").asText(body.path("error_description").asText(""));
+        throw new HubSpotApiException(ErrorCode.INVALID_AUTHENTICATION, "HubSpot refused to issue an access token for the "
+            + credentials.describe() + " (" + status + (said.isEmpty() ? "" : ": " + said) + "): "
+            + (credentials.kind() == HubSpotCredentials.Kind.OAUTH_REFRESH_TOKEN
+                ? "check the client id, client secret and refresh token, or reinstall the app to get a new refresh token."
+                : "check the client id and secret (the project app's Auth page), that the app is installed in the portal "
+                    + "and that the scopes asked for " + credentials.scopes() + " are among the app's. An OAuth app "
+                    + "with a refresh token needs " + HubSpotCredentials.ENV_REFRESH_TOKEN + " as well."),
+            false, response.statusCode(), status, null, correlationId(response), null);
       }
       oauthToken = body.get("access_token").asText();
-      oauthExpiresAt = clock.instant().plusSeconds(body.path("expires_in").asLong(1800));
-      LOG.debug("OAuth access token refreshed; it expires at {}", oauthExpiresAt);
+      Duration life = Duration.ofSeconds(body.path("expires_in").asLong(1800));
+      Duration margin = REFRESH_MARGIN.compareTo(life.dividedBy(2)) < 0 ? REFRESH_MARGIN : life.dividedBy(2);
+      oauthRenewAt = clock.instant().plus(life).minus(margin);
+      LOG.debug("OAuth access token obtained for the {}; it expires in {} s", credentials.describe(), life.toSeconds());
     }
   }
 

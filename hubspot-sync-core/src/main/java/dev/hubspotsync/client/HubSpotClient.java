@@ -150,7 +150,8 @@ public interface HubSpotClient extends AutoCloseable {
     public HubSpotClient build() {
       if (credentials == null) {
         throw new HubSpotSyncException(ErrorCode.BAD_CONFIGURATION,
-            "HubSpotClient: credentials are not set; use HubSpotCredentials.privateApp(token), .oauth(…) or .fromEnvironment().");
+            "HubSpotClient: credentials are not set; use HubSpotCredentials.fromEnvironment(), .serviceKey(key), "
+            + ".privateApp(token), .oauth(…) or .clientCredentials(…).");
       }
       if (maxAttempts < 1) {
         throw new HubSpotSyncException(ErrorCode.BAD_CONFIGURATION, "HubSpotClient: maxAttempts must be >= 1, was " + maxAttempts);

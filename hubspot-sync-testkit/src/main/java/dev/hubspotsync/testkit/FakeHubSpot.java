@@ -110,6 +110,21 @@ public final class FakeHubSpot implements AutoCloseable {
     front.addPrivateApp(token, scopes);
   }
 
+  /** Accepts a service key holding only {@code scopes} (or changes the scopes of one it accepts). */
+  public void addServiceKey(String key, Set<String> scopes) {
+    front.addServiceKey(key, scopes);
+  }
+
+  /** API calls (any endpoint but the token endpoint) authenticated with {@code kind} since start. */
+  public long calls(AuthKind kind) {
+    return front.calls(kind);
+  }
+
+  /** OAuth access tokens issued since start for {@code kind}: the refresh-token or client-credentials grant. */
+  public long tokensIssued(AuthKind kind) {
+    return front.tokensIssued(kind);
+  }
+
   /**
    * Ends the life of every OAuth access token issued so far, as if each had reached its
    * {@code expires_in} now: their next use gets 401 {@code EXPIRED_AUTHENTICATION}. The refresh token

@@ -108,7 +108,8 @@ public final class FakeHubSpotMain {
         + " (started in " + startMillis + " ms)");
     out.println("  token:   " + hubspot.token() + "   (send it as: Authorization: Bearer " + hubspot.token() + ")");
     out.println("  oauth:   POST /oauth/2026-09/token with client_id=" + s.oauthClientId()
-        + ", client_secret and refresh_token from the PortalSpec; access tokens last "
+        + ", client_secret and grant_type=refresh_token (with refresh_token) or client_credentials (with scope)"
+        + " from the PortalSpec; access tokens last "
         + s.oauthTokenLifetime().toMinutes() + " min");
     out.println("  portal:  " + s.portalId() + ", tier " + s.tier() + ": " + s.burstLimit() + " calls/10 s, "
         + s.dailyLimit() + " calls/day, search " + s.searchPerSecond() + "/s"

@@ -34,6 +34,7 @@ public final class PortalSpec {
   private final Map<String, Integer> counts;
   private final String privateAppToken;
   private final Set<String> scopes;
+  private final Map<String, Set<String>> serviceKeys;
   private final String oauthClientId;
   private final String oauthClientSecret;
   private final String oauthRefreshToken;
@@ -64,6 +65,7 @@ public final class PortalSpec {
     this.counts = Map.copyOf(b.counts);
     this.privateAppToken = b.privateAppToken;
     this.scopes = Set.copyOf(b.scopes);
+    this.serviceKeys = Map.copyOf(b.serviceKeys);
     this.oauthClientId = b.oauthClientId;
     this.oauthClientSecret = b.oauthClientSecret;
     this.oauthRefreshToken = b.oauthRefreshToken;
@@ -106,6 +108,8 @@ public final class PortalSpec {
     b.privateAppToken = privateAppToken;
     b.scopes.clear();
     b.scopes.addAll(scopes);
+    b.serviceKeys.clear();
+    b.serviceKeys.putAll(serviceKeys);
     b.oauthClientId = oauthClientId;
     b.oauthClientSecret = oauthClientSecret;
     b.oauthRefreshToken = oauthRefreshToken;
@@ -139,6 +143,8 @@ public final class PortalSpec {
   public int count(String objectType) { return counts.getOrDefault(objectType, 0); }
   public String privateAppToken() { return privateAppToken; }
   public Set<String> scopes() { return scopes; }
+  /** The service keys the portal accepts, each with its scopes. */
+  public Map<String, Set<String>> serviceKeys() { return serviceKeys; }
   public String oauthClientId() { return oauthClientId; }
   public String oauthClientSecret() { return oauthClientSecret; }
   public String oauthRefreshToken() { return oauthRefreshToken; }
@@ -182,6 +188,7 @@ public final class PortalSpec {
         "services", 0));
     private String privateAppToken = "pat-local-demo";
     private final Set<String> scopes = new LinkedHashSet<>(ALL_SCOPES);
+    private final Map<String, Set<String>> serviceKeys = new LinkedHashMap<>();
     private String oauthClientId = "local-client-id";
     private String oauthClientSecret = "local-client-secret";
     private String oauthRefreshToken = "local-refresh-token";
@@ -235,14 +242,29 @@ public final class PortalSpec {
     /** The private-app token the portal accepts (default {@code pat-local-demo}). */
     public Builder privateAppToken(String token) { this.privateAppToken = Objects.requireNonNull(token); return this; }
 
-    /** Scopes granted to the private app and the OAuth app (default: all of {@link #ALL_SCOPES}). */
+    /**
+     * Scopes granted to the private app and the OAuth app (default: all of {@link #ALL_SCOPES}); a
+     * client-credentials grant may ask for any subset of them.
+     */
     public Builder scopes(Set<String> scopes) {
       this.scopes.clear();
       this.scopes.addAll(scopes);
       return this;
     }
 
-    /** The OAuth app the portal accepts refreshes for. */
+    /**
+     * Accepts a service key ({@code Authorization: Bearer <key>}) holding {@code scopes}; HubSpot's
+     * service keys count like a privately distributed app's calls. None by default.
+     */
+    public Builder serviceKey(String key, Set<String> scopes) {
+      this.serviceKeys.put(Objects.requireNonNull(key), Set.copyOf(scopes));
+      return this;
+    }
+
+    /**
+     * The OAuth app whose token endpoint answers both grants: {@code refresh_token} with this refresh
+     * token, and {@code client_credentials} (a project app) with the id and secret alone.
+     */
     public Builder oauthApp(String clientId, String clientSecret, String refreshToken) {
       this.oauthClientId = Objects.requireNonNull(clientId);
       this.oauthClientSecret = Objects.requireNonNull(clientSecret);

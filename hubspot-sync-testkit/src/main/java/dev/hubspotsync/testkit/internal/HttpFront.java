@@ -99,6 +99,18 @@ public final class HttpFront implements AutoCloseable {
     auth.addPrivateApp(token, scopes);
   }
 
+  public void addServiceKey(String key, java.util.Set<String> scopes) {
+    auth.addServiceKey(key, scopes);
+  }
+
+  public long calls(dev.hubspotsync.testkit.AuthKind kind) {
+    return auth.calls(kind);
+  }
+
+  public long tokensIssued(dev.hubspotsync.testkit.AuthKind kind) {
+    return auth.tokensIssued(kind);
+  }
+
   /** Every OAuth access token issued so far expires now. */
   public void expireAccessTokens() {
     auth.expireAccessTokens(portal.now());
@@ -178,7 +190,8 @@ public final class HttpFront implements AutoCloseable {
         Map<String, String> query = parseForm(rawQuery);
         long now = portal.now();
         if (endpoint == Endpoint.OAUTH_TOKEN) {
-          response = ok(Api.json(auth.refresh(parseForm(new String(body, StandardCharsets.UTF_8)), now)));
+          response = ok(Api.json(auth.token(parseForm(new String(body, StandardCharsets.UTF_8)), now,
+              !route.version().startsWith("v"))));
         } else if (endpoint == Endpoint.UNKNOWN) {
           throw ApiError.of(404, "OBJECT_NOT_FOUND", "No endpoint matches " + ex.getRequestMethod() + " " + rawPath);
         } else {
