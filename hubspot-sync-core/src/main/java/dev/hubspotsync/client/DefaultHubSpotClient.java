@@ -311,7 +311,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
   @Override
   public List<AssociationLabel> associationLabels(String fromType, String toType) {
     String url = baseUrl + api.associations(enc(fromType), enc(toType)) + "/labels";
-    return call(ApiCall.ASSOCIATION_LABELS, CallKind.STANDARD, "association labels " + fromType + "→" + toType, 0, n -> get(url), (status, body) -> {
+    return call(ApiCall.ASSOCIATION_LABELS, CallKind.BURST_EXEMPT, "association labels " + fromType + "→" + toType, 0, n -> get(url), (status, body) -> {
       List<AssociationLabel> out = new ArrayList<>();
       for (JsonNode t : JSON.readTree(body).path("results")) {
         out.add(new AssociationLabel(t.path("typeId").asInt(), t.path("category").asText(),

@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
 /**
  * HubSpot's limits (hubspot-api.md §6): a rolling 10-second burst per app, search's own 5/s per
  * account (§2), and a daily count per account that resets at midnight in the account's time zone.
- * Search and the association batch read are exempt from the burst (§10.2, the spec's
+ * Search and the association reads (batch read, labels) are exempt from the burst (§10.2, the spec's
  * {@code x-hubspot-rate-limit-exemptions: ten-secondly}); every call counts toward the daily limit.
  * Rejected calls count toward nothing. Times come from the portal clock.
  */
@@ -43,7 +43,9 @@ final class RateLimiter {
     static Lane of(dev.hubspotsync.testkit.Endpoint endpoint) {
       switch (endpoint) {
         case SEARCH: return SEARCH;
-        case ASSOCIATIONS_BATCH_READ: return DAILY_ONLY;
+        case ASSOCIATIONS_BATCH_READ:
+        case ASSOCIATION_LABELS: // every /crm/associations operation is exempt in the 2026-09 spec
+          return DAILY_ONLY;
         default: return BURST;
       }
     }
