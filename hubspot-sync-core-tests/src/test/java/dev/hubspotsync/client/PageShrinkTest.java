@@ -116,6 +116,23 @@ class PageShrinkTest {
   }
 
   @Test
+  void aRequestTimeoutOfOurOwnShrinksLikeAGatewayTimeout() {
+    ClientFixture f = start(300);
+    // the portal answers after 400 ms of real time; the client gives up after 100 ms
+    hubspot.faults().on(Endpoint.SEARCH).latency(Duration.ofMillis(400));
+    HubSpotClient client = f.builder().requestTimeout(Duration.ofMillis(100)).build();
+
+    assertThatThrownBy(() -> client.search("contacts", SearchRequest.builder().limit(4).build()))
+        .isInstanceOfSatisfying(HubSpotApiException.class, e -> {
+          assertThat(e.code()).isEqualTo(ErrorCode.HUBSPOT_UNAVAILABLE);
+          assertThat(e.getMessage()).contains("search contacts").contains("after 4 attempts")
+              .contains("HttpTimeoutException").contains("even when asking for one item: the search result at offset 0");
+        });
+    assertThat(hubspot.stats().calls(Endpoint.SEARCH)).as("4 → 2 → 1, then four attempts of one").isEqualTo(6);
+    assertThat(client.pageSizes()).containsEntry("SEARCH contacts", 1);
+  }
+
+  @Test
   void theSizeIsProbedUpwardAfterCleanCallsSoASlowMinuteDoesNotShrinkTheRun() {
     ClientFixture f = start(4_000);
     HubSpotClient client = f.client();
