@@ -21,6 +21,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,10 +33,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,17 +44,19 @@ import org.slf4j.LoggerFactory;
  * The HTTP client behind {@link HubSpotClient}: JDK {@code HttpClient}, Jackson, and one retry loop
  * that knows every HubSpot failure. Recovery per outcome: 429 waits as the budget says for the
  * policy; 5xx and dropped connections back off exponentially with jitter up to {@code maxAttempts};
- * a 504 on a page shrinks the page; 401 {@code EXPIRED_AUTHENTICATION} renews the OAuth token
+ * a gateway timeout (504, 524) or a request timeout of our own halves what a paged or batched call
+ * asks for, down to one item, without counting as an attempt, and {@link PageSizes} keeps the size
+ * that worked for the endpoint and type; 401 {@code EXPIRED_AUTHENTICATION} renews the OAuth token
  * (at most twice a call); 414 is returned to the caller, which splits the property list.
  *
- * <p>Why not Failsafe: each outcome changes the next request (page size, token, property list) and
- * every wait must go through the injected {@link Sleeper} so tests run in virtual time; Failsafe's
- * synchronous executor sleeps on the real clock.
+ * <p>The backoff is Failsafe's {@code RetryPolicy} ({@link Retries}), driven through its standalone
+ * {@code Execution} rather than its executors: each outcome changes the next request (page size,
+ * token, property list), and every wait goes through the injected {@link Sleeper} so tests run in
+ * virtual time, where Failsafe's synchronous executor would sleep on the real clock.
  */
 final class DefaultHubSpotClient implements HubSpotClient {
   private static final Logger LOG = LoggerFactory.getLogger(HubSpotClient.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int MIN_PAGE = 10;
   /** Parent ids per association batch read: HubSpot's cap since 2025-02-10 (hubspot-api.md §10.2); callers may pass fewer. */
   private static final int ASSOCIATION_BATCH = 1_000;
   private static final Duration REFRESH_MARGIN = Duration.ofMinutes(5);
@@ -69,8 +72,8 @@ final class DefaultHubSpotClient implements HubSpotClient {
   private final Clock clock;
   private final Sleeper sleeper;
   private final int maxAttempts;
-  private final Duration initialBackoff;
-  private final Duration maxBackoff;
+  private final Retries retries;
+  private final PageSizes pageSizes = new PageSizes();
   private final Duration requestTimeout;
   private final int maxThrottleWaits;
   private final HttpClient http;
@@ -89,8 +92,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
     this.clock = clock;
     this.sleeper = sleeper;
     this.maxAttempts = maxAttempts;
-    this.initialBackoff = initialBackoff;
-    this.maxBackoff = maxBackoff;
+    this.retries = new Retries(maxAttempts, initialBackoff, maxBackoff);
     this.requestTimeout = requestTimeout;
     this.maxThrottleWaits = maxThrottleWaits;
     for (ApiCall c : ApiCall.values()) {
@@ -134,7 +136,8 @@ final class DefaultHubSpotClient implements HubSpotClient {
 
   private ObjectPage listPageOnce(String objectType, List<String> properties, int limit, String after,
       boolean archived) {
-    return call(ApiCall.LIST, CallKind.STANDARD, "list " + objectType, limit, pageSize -> {
+    Shrinkable page = new Shrinkable(objectType, limit, () -> "the first record " + (after == null ? "of the list" : "after cursor " + after));
+    return call(ApiCall.LIST, CallKind.STANDARD, "list " + objectType, page, pageSize -> {
       StringBuilder url = new StringBuilder(baseUrl).append(api.objects(enc(objectType)))
           .append("?limit=").append(pageSize);
       if (after != null) {
@@ -152,7 +155,8 @@ final class DefaultHubSpotClient implements HubSpotClient {
 
   @Override
   public SearchPage search(String objectType, SearchRequest request) {
-    return call(ApiCall.SEARCH, CallKind.SEARCH, "search " + objectType, request.limit(), pageSize -> {
+    Shrinkable page = new Shrinkable(objectType, request.limit(), () -> "the search result at offset " + request.after());
+    return call(ApiCall.SEARCH, CallKind.SEARCH, "search " + objectType, page, pageSize -> {
       ObjectNode body = JSON.createObjectNode();
       ArrayNode groups = body.putArray("filterGroups");
       for (List<SearchRequest.Filter> group : request.filterGroups()) {
@@ -206,31 +210,48 @@ final class DefaultHubSpotClient implements HubSpotClient {
     if (ids.size() > 100) {
       throw new IllegalArgumentException("batchRead takes at most 100 ids; got " + ids.size());
     }
-    ObjectNode body = JSON.createObjectNode();
-    ArrayNode inputs = body.putArray("inputs");
-    ids.forEach(id -> inputs.addObject().put("id", Long.toString(id)));
-    ArrayNode props = body.putArray("properties");
-    properties.forEach(props::add);
+    List<Long> all = List.copyOf(ids);
+    List<CrmRecord> found = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
     String url = baseUrl + api.objects(enc(objectType)) + "/batch/read" + (archived ? "?archived=true" : "");
-    return call(ApiCall.BATCH_READ, CallKind.STANDARD, "batch read " + objectType, 0, pageSize -> post(url, body.toString()), (status, raw) -> {
-      AtomicReference<List<CrmRecord>> found = new AtomicReference<>(List.of());
-      List<String> missing = new ArrayList<>();
-      readFields(raw, (field, p) -> {
-        if (field.equals("results")) {
-          found.set(readRecords(p));
-          return true;
+    for (int done = 0; done < all.size(); ) { // in parts when HubSpot times out on the whole batch
+      List<Long> rest = all.subList(done, all.size());
+      int[] sent = {0};
+      BatchReadResult part = call(ApiCall.BATCH_READ, CallKind.STANDARD, "batch read " + objectType,
+          new Shrinkable(objectType, rest.size(), () -> objectType + " id " + rest.get(0)), n -> {
+            sent[0] = n;
+            ObjectNode body = JSON.createObjectNode();
+            ArrayNode inputs = body.putArray("inputs");
+            rest.subList(0, n).forEach(id -> inputs.addObject().put("id", Long.toString(id)));
+            ArrayNode props = body.putArray("properties");
+            properties.forEach(props::add);
+            return post(url, body.toString());
+          }, (status, raw) -> readBatch(raw));
+      found.addAll(part.found());
+      missing.addAll(part.notFound());
+      done += sent[0];
+    }
+    return new BatchReadResult(found, missing);
+  }
+
+  private static BatchReadResult readBatch(byte[] raw) throws IOException {
+    AtomicReference<List<CrmRecord>> found = new AtomicReference<>(List.of());
+    List<String> missing = new ArrayList<>();
+    readFields(raw, (field, p) -> {
+      if (field.equals("results")) {
+        found.set(readRecords(p));
+        return true;
+      }
+      if (field.equals("errors")) {
+        JsonNode errors = JSON.readTree(p);
+        for (JsonNode e : errors) {
+          e.path("context").path("ids").forEach(id -> missing.add(id.asText()));
         }
-        if (field.equals("errors")) {
-          JsonNode errors = JSON.readTree(p);
-          for (JsonNode e : errors) {
-            e.path("context").path("ids").forEach(id -> missing.add(id.asText()));
-          }
-          return true;
-        }
-        return false;
-      });
-      return new BatchReadResult(found.get(), missing);
+        return true;
+      }
+      return false;
     });
+    return new BatchReadResult(found.get(), missing);
   }
 
   @Override
@@ -271,16 +292,37 @@ final class DefaultHubSpotClient implements HubSpotClient {
     while (!pending.isEmpty()) {
       List<Map.Entry<Long, String>> batch = new ArrayList<>(pending.subList(0, Math.min(ASSOCIATION_BATCH, pending.size())));
       pending.subList(0, batch.size()).clear();
-      ObjectNode body = JSON.createObjectNode();
-      ArrayNode inputs = body.putArray("inputs");
-      for (Map.Entry<Long, String> in : batch) {
-        ObjectNode node = inputs.addObject().put("id", Long.toString(in.getKey()));
-        if (in.getValue() != null) {
-          node.put("after", in.getValue());
-        }
-      }
-      JsonNode response = call(ApiCall.ASSOCIATIONS_BATCH_READ, CallKind.BURST_EXEMPT, "associations " + fromType + "→" + toType, 0,
-          n -> post(url, body.toString()), (status, raw) -> JSON.readTree(raw));
+      readAssociations(fromType, toType, url, CallKind.BURST_EXEMPT, batch, out, pending);
+    }
+    return out;
+  }
+
+  /**
+   * Reads the links of one batch of inputs (parent id and cursor) into {@code out}, adding the
+   * inputs of parents with more pages to {@code pending}. Sent in parts when HubSpot times out on
+   * the whole batch (the size that works is kept for the pair).
+   */
+  private void readAssociations(String fromType, String toType, String url, CallKind kind,
+      List<Map.Entry<Long, String>> batch, Map<Long, List<AssociationLink>> out, List<Map.Entry<Long, String>> pending) {
+    String pair = fromType + "→" + toType;
+    for (int done = 0; done < batch.size(); ) {
+      List<Map.Entry<Long, String>> rest = batch.subList(done, batch.size());
+      int[] sent = {0};
+      JsonNode response = call(ApiCall.ASSOCIATIONS_BATCH_READ, kind, "associations " + pair,
+          new Shrinkable(pair, rest.size(), () -> "the links of " + fromType + " id " + rest.get(0).getKey()
+              + (rest.get(0).getValue() != null ? " after cursor " + rest.get(0).getValue() : "")), n -> {
+            sent[0] = n;
+            ObjectNode body = JSON.createObjectNode();
+            ArrayNode inputs = body.putArray("inputs");
+            for (Map.Entry<Long, String> in : rest.subList(0, n)) {
+              ObjectNode node = inputs.addObject().put("id", Long.toString(in.getKey()));
+              if (in.getValue() != null) {
+                node.put("after", in.getValue());
+              }
+            }
+            return post(url, body.toString());
+          }, (status, raw) -> JSON.readTree(raw));
+      done += sent[0];
       for (JsonNode result : response.path("results")) {
         long from = Long.parseLong(result.path("from").path("id").asText());
         List<AssociationLink> links = out.computeIfAbsent(from, k -> new ArrayList<>());
@@ -300,12 +342,11 @@ final class DefaultHubSpotClient implements HubSpotClient {
       for (JsonNode error : response.path("errors")) {
         // NO_ASSOCIATIONS_FOUND means "none": the parent keeps its empty list.
         if (!"crm.associations.NO_ASSOCIATIONS_FOUND".equals(error.path("subCategory").asText())) {
-          LOG.warn("HubSpot reported an error reading {}→{} associations ({}): {}", fromType, toType,
+          LOG.warn("HubSpot reported an error reading {} associations ({}): {}", pair,
               error.path("category").asText(), error.path("message").asText());
         }
       }
     }
-    return out;
   }
 
   @Override
@@ -344,6 +385,11 @@ final class DefaultHubSpotClient implements HubSpotClient {
   }
 
   @Override
+  public Map<String, Integer> pageSizes() {
+    return pageSizes.lowered();
+  }
+
+  @Override
   public void close() {
     // The JDK HttpClient of Java 17 has no close(); its threads end when it is unreachable.
   }
@@ -376,16 +422,28 @@ final class DefaultHubSpotClient implements HubSpotClient {
   }
 
   /**
-   * Sends a request built for the current page size until it succeeds or a failure is final.
-   * {@code pageSize} is 0 for calls without pages.
+   * What a paged or batched call may shrink: the object type (or pair) whose size is remembered, the
+   * size the caller wants, and what a call of one item is, for the error when even that times out.
    */
+  private record Shrinkable(String type, int wanted, Supplier<String> oneItem) {}
+
+  /** A call without pages ({@code pageSize} 0): the request does not depend on a size. */
   private <T> T call(ApiCall api, CallKind kind, String what, int pageSize, IntFunction<HttpRequest.Builder> request, Reader<T> reader) {
-    int attempt = 0;
+    return call(api, kind, what, (Shrinkable) null, request, reader);
+  }
+
+  /**
+   * Sends a request built for the current size until it succeeds or a failure is final. With a
+   * {@code shrink}, a gateway timeout or a request timeout of our own halves the size (the request
+   * is rebuilt for it) without counting as an attempt; the operation sends the rest of its items in
+   * a next call.
+   */
+  private <T> T call(ApiCall api, CallKind kind, String what, Shrinkable shrink, IntFunction<HttpRequest.Builder> request, Reader<T> reader) {
+    Retries.Attempts attempts = retries.start();
     int throttles = 0;
     int renewals = 0;
-    int size = pageSize;
+    int size = shrink == null ? 0 : pageSizes.size(api, shrink.type(), shrink.wanted());
     while (true) {
-      attempt++;
       budget.acquire(kind);
       calls.get(api).increment();
       CallsOnThisThread.record(api);
@@ -397,13 +455,20 @@ final class DefaultHubSpotClient implements HubSpotClient {
         response = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
       } catch (IOException e) {
         budget.onNoResponse(kind);
-        if (attempt >= maxAttempts) {
-          throw new HubSpotApiException(ErrorCode.HUBSPOT_UNAVAILABLE, "HubSpot " + what + " failed after " + attempt
-              + " attempts: the connection to " + baseUrl + " failed (" + e.getClass().getSimpleName()
-              + (e.getMessage() != null ? ": " + e.getMessage() : "") + "). If it persists, check the base URL (the CLI's "
-              + "portal.baseUrl), proxies and the network; otherwise try again later.", true, 0, null, null, null, e);
+        if (e instanceof HttpTimeoutException && size > 1) {
+          size = pageSizes.timedOut(api, shrink.type(), size, "did not answer within " + requestTimeout.toSeconds() + " s");
+          continue;
         }
-        backoff(what, attempt, "connection failure (" + e.getClass().getSimpleName() + ")");
+        Duration wait = attempts.failed();
+        if (wait == null) {
+          throw new HubSpotApiException(ErrorCode.HUBSPOT_UNAVAILABLE, "HubSpot " + what + " failed after " + attempts.failures()
+              + " attempts: the connection to " + baseUrl + " failed (" + e.getClass().getSimpleName()
+              + (e.getMessage() != null ? ": " + e.getMessage() : "") + ")"
+              + (e instanceof HttpTimeoutException && shrink != null ? oneItemTimedOut(shrink) : ". If it persists, check the "
+                  + "base URL (the CLI's portal.baseUrl), proxies and the network; otherwise try again later."),
+              true, 0, null, null, null, e);
+        }
+        pause(what, attempts.failures(), "connection failure (" + e.getClass().getSimpleName() + ")", wait);
         continue;
       } catch (InterruptedException e) {
         budget.onNoResponse(kind);
@@ -414,21 +479,27 @@ final class DefaultHubSpotClient implements HubSpotClient {
       int status = response.statusCode();
       byte[] body = response.body();
       if (status == 200 || status == 207 || status == 201) {
+        T result;
         try {
-          return reader.read(status, body);
+          result = reader.read(status, body);
         } catch (IOException | RuntimeException e) {
           // a body cut short is a transient fault; one that is never readable is not HubSpot's answer
-          if (attempt < maxAttempts) {
-            backoff(what, attempt, "an unreadable HTTP " + status + " body");
+          Duration wait = attempts.failed();
+          if (wait != null) {
+            pause(what, attempts.failures(), "an unreadable HTTP " + status + " body", wait);
             continue;
           }
           throw new HubSpotApiException(ErrorCode.UNEXPECTED_RESPONSE, "HubSpot " + what + " returned a body this "
-              + "version cannot read, " + attempt + " times (HTTP " + status + ", "
+              + "version cannot read, " + attempts.failures() + " times (HTTP " + status + ", "
               + response.headers().firstValue("Content-Type").orElse("no Content-Type") + ", starting "
               + ErrorBody.snippet(body) + "; " + firstLine(e.getMessage()) + "). A proxy, a captive portal or a base URL "
               + "that is not HubSpot's API can cause this: check " + baseUrl + " (the CLI's portal.baseUrl).", false,
               status, null, null, correlationId(response), e);
         }
+        if (shrink != null) {
+          pageSizes.answered(api, shrink.type(), size, shrink.wanted());
+        }
+        return result;
       }
       ErrorBody error = ErrorBody.parse(body);
       String cid = error.correlationId != null ? error.correlationId : correlationId(response);
@@ -444,7 +515,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
               + " times 429, policy " + policy + "). Another integration may be using the same app's limit.",
               true, status, null, null, cid, null);
         }
-        attempt--; // a 429 is paced, not a failed attempt
+        // a 429 is paced, not a failed attempt
         sleep(wait);
         continue;
       }
@@ -455,7 +526,6 @@ final class DefaultHubSpotClient implements HubSpotClient {
           renewals++;
           LOG.info("HubSpot says the OAuth access token expired; renewing it ({}) and retrying {}", credentials.describe(), what);
           renew(token);
-          attempt--;
           continue;
         }
         throw new HubSpotApiException(ErrorCode.INVALID_AUTHENTICATION, "HubSpot said the OAuth access token had expired "
@@ -478,19 +548,22 @@ final class DefaultHubSpotClient implements HubSpotClient {
         throw new UriTooLong(new HubSpotApiException(ErrorCode.HUBSPOT_REJECTED, "HubSpot " + what
             + ": the request URL is too long (414) even for a single property.", false, status, null, null, cid, null));
       }
-      boolean transientStatus = status == 500 || status == 502 || status == 503 || status == 504 || status == 524;
+      boolean timeout = status == 504 || status == 524;
+      if (timeout && size > 1) {
+        // the page was too heavy (§9): a smaller one is the remedy, not a wait, and no attempt is spent
+        size = pageSizes.timedOut(api, shrink.type(), size, "timed out (HTTP " + status + ")");
+        continue;
+      }
+      boolean transientStatus = status == 500 || status == 502 || status == 503 || timeout;
       if (transientStatus) {
-        if (attempt >= maxAttempts) {
-          throw new HubSpotApiException(ErrorCode.HUBSPOT_UNAVAILABLE, "HubSpot " + what + " failed after " + attempt
+        Duration wait = attempts.failed();
+        if (wait == null) {
+          throw new HubSpotApiException(ErrorCode.HUBSPOT_UNAVAILABLE, "HubSpot " + what + " failed after " + attempts.failures()
               + " attempts; the last answer was HTTP " + status + (error.message != null ? " (" + error.message + ")" : "")
-              + ". HubSpot may be degraded; try again later.", true, status, error.category, error.subCategory, cid, null);
+              + (timeout && shrink != null ? oneItemTimedOut(shrink) : ". HubSpot may be degraded; try again later."),
+              true, status, error.category, error.subCategory, cid, null);
         }
-        if (status == 504 && size > MIN_PAGE) {
-          int smaller = Math.max(MIN_PAGE, size / 2);
-          LOG.info("HubSpot timed out (504) on {} with pages of {}; retrying with {}", what, size, smaller);
-          size = smaller;
-        }
-        backoff(what, attempt, "HTTP " + status);
+        pause(what, attempts.failures(), "HTTP " + status, wait);
         continue;
       }
       throw new HubSpotApiException(ErrorCode.HUBSPOT_REJECTED, "HubSpot rejected " + what + " (HTTP " + status
@@ -502,13 +575,22 @@ final class DefaultHubSpotClient implements HubSpotClient {
     }
   }
 
+  /** Waits before attempt {@code attempt + 1} of the OAuth token refresh, as the retry policy says. */
   private void backoff(String what, int attempt, String reason) {
-    long base = Math.min(maxBackoff.toMillis(), initialBackoff.toMillis() << Math.min(20, attempt - 1));
-    long jittered = (long) (base * (0.75 + ThreadLocalRandom.current().nextDouble() * 0.5));
-    Duration wait = Duration.ofMillis(Math.min(maxBackoff.toMillis(), jittered));
-    LOG.warn("HubSpot {} failed with {} (attempt {} of {}); retrying in {} ms", what, reason, attempt, maxAttempts,
+    pause(what, attempt, reason, retries.delayAfter(attempt));
+  }
+
+  private void pause(String what, int failures, String reason, Duration wait) {
+    LOG.warn("HubSpot {} failed with {} (attempt {} of {}); retrying in {} ms", what, reason, failures, maxAttempts,
         wait.toMillis());
     sleep(wait);
+  }
+
+  /** The end of the message when a call of one item timed out as often as the retry policy allows. */
+  private static String oneItemTimedOut(Shrinkable shrink) {
+    return ", even when asking for one item: " + shrink.oneItem().get() + ". That record is too heavy for HubSpot to "
+        + "serve in time: sync fewer properties of " + shrink.type() + " (or leave out long text properties), or try "
+        + "again later; if it persists, ask HubSpot support about it with the correlation id.";
   }
 
   private void sleep(Duration d) {

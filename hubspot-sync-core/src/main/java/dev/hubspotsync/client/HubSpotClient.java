@@ -16,6 +16,12 @@ import java.util.Objects;
  * transient failures (5xx, reset connections, 429 per policy, at most {@code maxAttempts}), and
  * fails with a {@link dev.hubspotsync.HubSpotSyncException} subclass that says what to do.
  *
+ * <p>Paged and batched calls (list, search, batch read, association batch read) answer a gateway
+ * timeout (504, 524) or a request timeout by asking for half as many items, down to one, without
+ * spending an attempt; batches are then sent in parts and their answers merged. The size that
+ * worked is kept per endpoint and object type for the client's life ({@link #pageSizes()}) and
+ * probed upward again after clean calls.
+ *
  * <p>Built with {@link #builder()}; thread-safe; {@link #close()} releases the HTTP client.
  */
 public interface HubSpotClient extends AutoCloseable {
@@ -25,16 +31,19 @@ public interface HubSpotClient extends AutoCloseable {
   }
 
   /**
-   * One page of {@code GET /crm/objects/2026-09/{type}} (or v3, see {@link ApiVersion}). {@code after} is null for the first page. A 504
-   * retries with a smaller page; a property list too long for a URL (414) is fetched in parts and
-   * merged by id.
+   * One page of {@code GET /crm/objects/2026-09/{type}} (or v3, see {@link ApiVersion}). {@code after} is null for the first page. A timeout
+   * returns a smaller page (its cursor leads on); a property list too long for a URL (414) is fetched
+   * in parts and merged by id.
    */
   ObjectPage listPage(String objectType, List<String> properties, int limit, String after, boolean archived);
 
-  /** One page of {@code POST …/objects/{type}/search}; a 504 retries with a smaller page. */
+  /** One page of {@code POST …/objects/{type}/search}; a timeout returns a smaller page. */
   SearchPage search(String objectType, SearchRequest request);
 
-  /** {@code POST …/batch/read} for up to 100 ids; unknown ids come back in {@code notFound}. */
+  /**
+   * {@code POST …/batch/read} for up to 100 ids (in parts when HubSpot times out on them all);
+   * unknown ids come back in {@code notFound}.
+   */
   BatchReadResult batchRead(String objectType, Collection<Long> ids, List<String> properties, boolean archived);
 
   /** Property definitions of a type (live ones, or only archived ones). */
@@ -71,6 +80,15 @@ public interface HubSpotClient extends AutoCloseable {
 
   /** HTTP requests sent so far per endpoint, retries and throttled ones included. */
   Map<ApiCall, Long> calls();
+
+  /**
+   * The page and batch sizes lowered because HubSpot timed out, by endpoint and object type (e.g.
+   * {@code "SEARCH contacts"} → 50, {@code "ASSOCIATIONS_BATCH_READ contacts→deals"} → 25): the most
+   * such a call asks for now. Empty when nothing timed out. A snapshot; never null.
+   */
+  default Map<String, Integer> pageSizes() {
+    return Map.of();
+  }
 
   @Override
   void close();
