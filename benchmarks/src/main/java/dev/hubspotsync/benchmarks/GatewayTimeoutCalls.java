@@ -29,9 +29,9 @@ import java.util.stream.Collectors;
  * with tables and link tables equal to the portal's.
  *
  * <p>The least possible under that ceiling is a run that knows it from the start and meets no
- * fault: the same job told {@code pageSizes(50, 50)} on the same portal without faults, with its
- * association batch reads (100 parents a call, not configurable here) counted at 50 parents a call,
- * plus the follow-up calls for parents with more than one page of links. The ratio is the faulted
+ * fault: the same job told {@code pageSizes(50, 50)} and {@code associationBatchSize(50)} on the
+ * same portal without faults (its association reads include the follow-up calls for parents with
+ * more than one page of links). The ratio is the faulted
  * run's calls over that least; what is above it is the shrinking, the probing and the resets.
  *
  * <p>Run: build with {@code ./mvnw -q -B -pl benchmarks -am package -DskipTests}, then {@code java
@@ -60,13 +60,8 @@ public final class GatewayTimeoutCalls {
     for (SyncReport.AssociationReport a : faulted.associations()) {
       String[] pair = a.pair().split("_to_");
       SyncReport.AssociationReport t = told.association(pair[0], pair[1]);
-      long toldReads = t.calls().getOrDefault(ApiCall.ASSOCIATIONS_BATCH_READ, 0L);
-      long followUps = toldReads - ceil(t.parentsRead(), 100); // calls for parents with more than one page of links
-      long reads = ceil(a.parentsRead(), CEILING) + followUps;
-      least += reads - toldReads;
-      System.out.printf("%-22s %,7d parents, %,d links: %,6d calls %s; least %,d batch reads (%,d follow-ups) + %,d other%n",
-          a.pair(), a.parentsRead(), a.linksStored(), sum(a.calls()), a.calls(), reads, followUps,
-          sum(t.calls()) - toldReads);
+      System.out.printf("%-22s %,7d parents, %,d links: %,6d calls %s; told the ceiling without faults: %,d %s%n",
+          a.pair(), a.parentsRead(), a.linksStored(), sum(a.calls()), a.calls(), sum(t.calls()), t.calls());
     }
     long spent = sum(faulted.calls());
     System.out.printf("%ntold the ceiling, no faults: %,d calls %s%n", sum(told.calls()), told.calls());
@@ -78,7 +73,7 @@ public final class GatewayTimeoutCalls {
   /**
    * One backfill of the three types and two pairs into a fresh sink. {@code faults}: job defaults
    * on a portal timing out above 50 items with 1 % resets; otherwise the job is told the ceiling
-   * (pages of 50) on a portal without faults.
+   * (pages of 50, 50 parents an association read) on a portal without faults.
    */
   private static SyncReport run(int contacts, boolean faults) {
     PortalClock clock = PortalClock.fixed(T0);
@@ -94,7 +89,7 @@ public final class GatewayTimeoutCalls {
       if (faults) {
         hubspot.faults().everywhere().gatewayTimeoutAbove(CEILING).connectionResets(0.01);
       } else {
-        job.pageSizes(CEILING, CEILING);
+        job.pageSizes(CEILING, CEILING).associationBatchSize(CEILING);
       }
       InMemorySink sink = InMemorySink.create();
       long start = System.nanoTime();
@@ -138,10 +133,6 @@ public final class GatewayTimeoutCalls {
       }
     }
     System.out.println("tables and link tables equal the portal");
-  }
-
-  private static long ceil(long items, int perCall) {
-    return (items + perCall - 1) / perCall;
   }
 
   private static long sum(Map<ApiCall, Long> calls) {

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -78,6 +79,41 @@ class ClientRecoveryTest {
 
     assertThat(r.found()).hasSize(5);
     assertThat(hubspot.stats().calls(Endpoint.BATCH_READ)).isEqualTo(3);
+  }
+
+  /**
+   * A batch answer whose errors hold more than "not found" is tried again whole (2026-09 answers
+   * 200, the legacy paths 207: one code path), so no item is taken for deleted or linkless; when it
+   * persists, the call fails naming the error rather than returning part of the answer.
+   */
+  @Test
+  void partialFailuresInBatchReadsAreRetriedAndNeverTakenForNotFound() {
+    ClientFixture f = start(PortalSpec.builder().companies(20).deals(20));
+    List<Long> ids = hubspot.portal().ids("contacts").subList(0, 5);
+    List<Long> companies = hubspot.portal().ids("companies").subList(0, 20);
+    hubspot.faults().on(Endpoint.BATCH_READ).failNext(2, Fault.PARTIAL_ERROR);
+    hubspot.faults().on(Endpoint.ASSOCIATIONS_BATCH_READ).failNext(1, Fault.PARTIAL_ERROR);
+
+    BatchReadResult r = f.client().batchRead("contacts", ids, List.of("email"), false);
+    Map<Long, List<AssociationLink>> links = f.client().associations("companies", "contacts", companies);
+
+    assertThat(r.found()).extracting(CrmRecord::id).containsExactlyInAnyOrderElementsOf(ids);
+    assertThat(r.notFound()).isEmpty();
+    assertThat(hubspot.stats().calls(Endpoint.BATCH_READ)).isEqualTo(3);
+    Map<Long, Long> expected = new java.util.HashMap<>();
+    hubspot.snapshot().associations("companies", "contacts").stream().filter(a -> companies.contains(a.fromId()))
+        .forEach(a -> expected.merge(a.fromId(), 1L, Long::sum));
+    companies.forEach(id -> assertThat((long) links.get(id).size()).as("links of company " + id)
+        .isEqualTo(expected.getOrDefault(id, 0L)));
+
+    hubspot.faults().on(Endpoint.BATCH_READ).failNext(4, Fault.PARTIAL_ERROR);
+    assertThatThrownBy(() -> f.client().batchRead("contacts", ids, List.of("email"), false))
+        .isInstanceOfSatisfying(HubSpotApiException.class, e -> {
+          assertThat(e.code()).isEqualTo(ErrorCode.HUBSPOT_UNAVAILABLE);
+          assertThat(e.retryable()).isTrue();
+        })
+        .hasMessageContaining("batch read contacts answered with errors for some of its items 4 times")
+        .hasMessageContaining("INTERNAL_ERROR").hasMessageContaining("nothing of that call was stored");
   }
 
   @Test

@@ -243,8 +243,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
         return true;
       }
       if (field.equals("errors")) {
-        JsonNode errors = JSON.readTree(p);
-        for (JsonNode e : errors) {
+        for (JsonNode e : PartialFailure.check(JSON.readTree(p), "OBJECT_NOT_FOUND")) {
           e.path("context").path("ids").forEach(id -> missing.add(id.asText()));
         }
         return true;
@@ -321,7 +320,11 @@ final class DefaultHubSpotClient implements HubSpotClient {
               }
             }
             return post(url, body.toString());
-          }, (status, raw) -> JSON.readTree(raw));
+          }, (status, raw) -> {
+            JsonNode answer = JSON.readTree(raw);
+            PartialFailure.check(answer.path("errors"), "OBJECT_NOT_FOUND"); // NO_ASSOCIATIONS_FOUND: no links
+            return answer;
+          });
       done += sent[0];
       for (JsonNode result : response.path("results")) {
         long from = Long.parseLong(result.path("from").path("id").asText());
@@ -337,13 +340,6 @@ final class DefaultHubSpotClient implements HubSpotClient {
         String next = result.path("paging").path("next").path("after").asText(null);
         if (next != null) {
           pending.add(new java.util.AbstractMap.SimpleEntry<>(from, next));
-        }
-      }
-      for (JsonNode error : response.path("errors")) {
-        // NO_ASSOCIATIONS_FOUND means "none": the parent keeps its empty list.
-        if (!"crm.associations.NO_ASSOCIATIONS_FOUND".equals(error.path("subCategory").asText())) {
-          LOG.warn("HubSpot reported an error reading {} associations ({}): {}", pair,
-              error.path("category").asText(), error.path("message").asText());
         }
       }
     }
@@ -407,6 +403,36 @@ final class DefaultHubSpotClient implements HubSpotClient {
   }
 
   /** Thrown (to the operation, never to users) when a URL is too long; the operation splits. */
+  /**
+   * A batch answer (200, or 207 on the legacy paths) whose {@code errors} hold more than "not found":
+   * some items failed for another reason. Thrown by the reader so the whole call is tried again; the
+   * items that did come back are not used, since storing them alone would lose the others silently.
+   */
+  private static final class PartialFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final String category;
+
+    private PartialFailure(String category, String message) {
+      super(message, null, false, false);
+      this.category = category;
+    }
+
+    /** The errors of category {@code notFound}; throws for the first error of any other category. */
+    static List<JsonNode> check(JsonNode errors, String notFound) {
+      List<JsonNode> out = new ArrayList<>();
+      for (JsonNode e : errors) {
+        String category = e.path("category").asText("");
+        if (!category.equals(notFound)) {
+          JsonNode context = e.path("context");
+          throw new PartialFailure(category, (category.isEmpty() ? "an error" : category) + ": "
+              + e.path("message").asText("no message") + (context.isMissingNode() ? "" : "; context " + context));
+        }
+        out.add(e);
+      }
+      return out;
+    }
+  }
+
   private static final class UriTooLong extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final transient HubSpotApiException failure;
@@ -482,6 +508,16 @@ final class DefaultHubSpotClient implements HubSpotClient {
         T result;
         try {
           result = reader.read(status, body);
+        } catch (PartialFailure e) {
+          Duration wait = attempts.failed();
+          if (wait != null) {
+            pause(what, attempts.failures(), "errors for some items (" + e.getMessage() + ")", wait);
+            continue;
+          }
+          throw new HubSpotApiException(ErrorCode.HUBSPOT_UNAVAILABLE, "HubSpot " + what + " answered with errors for "
+              + "some of its items " + attempts.failures() + " times (HTTP " + status + ", " + e.getMessage() + "); nothing "
+              + "of that call was stored. HubSpot may be degraded; try again later.", true, status, e.category, null,
+              correlationId(response), null);
         } catch (IOException | RuntimeException e) {
           // a body cut short is a transient fault; one that is never readable is not HubSpot's answer
           Duration wait = attempts.failed();

@@ -17,5 +17,12 @@ public enum Fault {
   /** Headers and part of the body are sent, then the connection is closed. */
   CONNECTION_RESET,
   /** The body arrives in small chunks with a pause between them. */
-  SLOW_DRIP
+  SLOW_DRIP,
+  /**
+   * A batch read or association batch read answers with its first result moved into {@code errors}
+   * as {@code INTERNAL_ERROR} (207 on the legacy paths, 200 on 2026-09): an item HubSpot failed to
+   * read, which is neither found nor "not found". Other endpoints answer normally. Scripted only
+   * ({@link Faults.Rules#failNext}).
+   */
+  PARTIAL_ERROR
 }

@@ -253,8 +253,8 @@ final class Scenario {
 
   /**
    * The CLI config. Ordinary rounds keep the library's hourly recycle-bin pass (so within a test only
-   * the backfill reads the bin) and no reconciliation or scheduled link full scan; a sweep (every
-   * fourth round, and the final run) does all three on every run.
+   * the backfill reads the bin) and no reconciliation, scheduled link full scan or backstop scan of
+   * the boosted pair; a sweep (every fourth round, and the final run) does all four on every run.
    */
   private Path config(FakeHubSpot hubspot, String name, boolean sweep) throws IOException {
     String yaml = "portal: { baseUrl: \"" + hubspot.baseUrl() + "\" }\n"
@@ -264,6 +264,7 @@ final class Scenario {
         + "budget: { dailyCeiling: 100000000, burstLimit: 5000, searchPerSecond: 50 }\n"
         + "sync: { overlap: 2s, indexLag: " + SYNC_INDEX_LAG.toMillis() + "ms, archivedPassEvery: " + (sweep ? "0s" : "1h")
         + ", reconcileEvery: " + (sweep ? "0s" : "7d") + ", associationFullScanEvery: " + (sweep ? "0s" : "7d")
+        + ", associationBackstopEvery: " + (sweep ? "0s" : "7d")
         + ", concurrency: 3, progressEvery: 1h, memoryLimitMb: 64 }\n";
     Path file = dir.resolve(name);
     Files.writeString(file, yaml);

@@ -218,6 +218,9 @@ public final class HttpFront implements AutoCloseable {
           response = injectedError(decision, app, endpoint);
           if (response == null) {
             response = dispatch(route, types, query, body, now);
+            if (decision.fault() == Fault.PARTIAL_ERROR) {
+              response = partialError(response, route);
+            }
           }
         }
       }
@@ -367,6 +370,35 @@ public final class HttpFront implements AutoCloseable {
         throw limiter.injected(app, endpoint == Endpoint.SEARCH);
       default:
         return null; // reset and drip happen while the body is written
+    }
+  }
+
+  /**
+   * A batch answer with its first result moved into {@code errors} as a failure other than "not
+   * found", as HubSpot reports items it could not read; other answers pass unchanged.
+   */
+  private static Response partialError(Response r, Route route) {
+    if (route.endpoint() != Endpoint.BATCH_READ && route.endpoint() != Endpoint.ASSOCIATIONS_BATCH_READ) {
+      return r;
+    }
+    try {
+      com.fasterxml.jackson.databind.node.ObjectNode answer =
+          (com.fasterxml.jackson.databind.node.ObjectNode) Api.JSON.readTree(r.body());
+      com.fasterxml.jackson.databind.node.ArrayNode results = (com.fasterxml.jackson.databind.node.ArrayNode) answer.path("results");
+      if (results.isEmpty()) {
+        return r;
+      }
+      com.fasterxml.jackson.databind.JsonNode first = results.remove(0);
+      String id = first.has("from") ? first.path("from").path("id").asText() : first.path("id").asText();
+      com.fasterxml.jackson.databind.node.ArrayNode errors = answer.has("errors")
+          ? (com.fasterxml.jackson.databind.node.ArrayNode) answer.get("errors") : answer.putArray("errors");
+      com.fasterxml.jackson.databind.node.ObjectNode error = errors.addObject().put("status", "error")
+          .put("category", "INTERNAL_ERROR").put("message", "Could not read this item; try again.");
+      error.putObject("context").putArray("ids").add(id);
+      answer.put("numErrors", errors.size());
+      return new Response(route.status(207), JSON_TYPE, Api.JSON.writeValueAsBytes(answer), r.headers());
+    } catch (IOException | ClassCastException e) {
+      return r;
     }
   }
 
