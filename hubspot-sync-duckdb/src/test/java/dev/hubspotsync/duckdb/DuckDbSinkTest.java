@@ -15,6 +15,7 @@ import dev.hubspotsync.sink.Checkpoint;
 import dev.hubspotsync.sink.LinkBatch;
 import dev.hubspotsync.sink.LinkRow;
 import dev.hubspotsync.sink.WriteResult;
+import dev.hubspotsync.sql.SqlSink;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.math.BigDecimal;
@@ -87,6 +88,44 @@ class DuckDbSinkTest {
   }
 
   /** Regression: DuckDB names the catalog after the file, so schema "hubspot" in hubspot.duckdb was ambiguous. */
+  /**
+   * The kernel's coalesced unit of work (what a BigQuery or Snowflake sink needs): several batches of
+   * several types and their checkpoints commit together, and a crash before the commit leaves none of
+   * them, rows or checkpoints.
+   */
+  @Test
+  void batchesWrittenTogetherCommitAsOneUnitOrNotAtAll() {
+    DuckDbSink sink = open(DuckDbSink.builder().file(directory.resolve("together.duckdb")));
+    List<ColumnMapping> email = List.of(new ColumnMapping("email", "email", ColumnType.TEXT));
+    List<ColumnMapping> name = List.of(new ColumnMapping("name", "name", ColumnType.TEXT));
+    sink.evolve("contacts", email);
+    sink.evolve("companies", name);
+    sink.crashBeforeCommit("companies");
+
+    assertThatThrownBy(() -> sink.writeTogether(List.of(
+        new SqlSink.Part(batch("contacts", email, record(1, Map.of("email", "a@example.com"))), new Checkpoint("contacts", "{\"after\":1}")),
+        new SqlSink.Part(batch("companies", name, record(5, Map.of("name", "Acme"))), new Checkpoint("companies", "{\"after\":5}")))))
+        .isInstanceOf(WarehouseException.class);
+    assertThat(sink.ids("contacts", false)).isEmpty();
+    assertThat(sink.ids("companies", false)).isEmpty();
+    assertThat(sink.checkpoint("contacts")).isEmpty();
+
+    List<WriteResult> results = sink.writeTogether(List.of(
+        new SqlSink.Part(batch("contacts", email, record(1, Map.of("email", "a@example.com")), record(2, Map.of("email", "b@example.com"))),
+            new Checkpoint("contacts", "{\"after\":2}")),
+        new SqlSink.Part(batch("companies", name, record(5, Map.of("name", "Acme"))), new Checkpoint("companies", "{\"after\":5}")),
+        new SqlSink.Part(batch("contacts", email, record(2, Map.of("email", "b2@example.com")), record(3, Map.of("email", "c@example.com"))),
+            new Checkpoint("contacts", "{\"after\":3}"))));
+
+    assertThat(results).containsExactly(new WriteResult(2, 0, 0), new WriteResult(1, 0, 0), new WriteResult(2, 0, 0));
+    assertThat(sink.ids("contacts", false)).containsExactly(1L, 2L, 3L);
+    assertThat(sink.ids("companies", false)).containsExactly(5L);
+    assertThat(sink.checkpoint("contacts")).contains(new Checkpoint("contacts", "{\"after\":3}"));
+    assertThat(sink.checkpoint("companies")).contains(new Checkpoint("companies", "{\"after\":5}"));
+    assertThat(TestDuck.query(sink, "SELECT email FROM " + TestDuck.table(sink, "contacts") + " WHERE id = 2"))
+        .containsExactly(Map.of("email", "b2@example.com"));
+  }
+
   @Test
   void aSchemaNamedLikeTheFileWorks() {
     DuckDbSink sink = open(DuckDbSink.builder().file(directory.resolve("hubspot.duckdb")).schema("hubspot"));

@@ -265,6 +265,66 @@ public abstract class SqlSink<U extends SqlUnit> implements WarehouseSink, Suppo
     });
   }
 
+  /** One batch and the checkpoint stored with it: a part of a coalesced unit of work ({@link #writeTogether}). */
+  public record Part(RecordBatch batch, Checkpoint checkpoint) {
+    public Part {
+      Objects.requireNonNull(batch, "batch");
+      Objects.requireNonNull(checkpoint, "checkpoint");
+    }
+  }
+
+  /**
+   * Writes several batches (of one or more object types) and their checkpoints as <em>one</em> unit
+   * of work: every row and checkpoint, or none. For warehouses where each unit costs (BigQuery: one
+   * multi-statement script, seconds per DML statement; Snowflake: credits per MERGE), a sink
+   * collects the batches of its {@link #write} calls and hands them here together; each part is
+   * staged and merged as {@link #write} does, in order, and its checkpoint saved after it. A sink that
+   * defers writes this way must write its collected parts before it answers a read
+   * ({@link #ids}, {@link #updatedAt}, {@link #checkpoint}, …), so the engine never reads behind
+   * its own writes.
+   *
+   * @return each part's result, in order
+   */
+  public List<WriteResult> writeTogether(List<Part> parts) {
+    Objects.requireNonNull(parts, "parts");
+    if (parts.isEmpty()) {
+      return List.of();
+    }
+    ready("write " + parts.size() + " batches");
+    List<String> tables = new ArrayList<>();
+    for (Part p : parts) {
+      tables.add(tableFor(p.batch().objectType(), p.batch().columns()));
+    }
+    try {
+      return writeTogether(parts, tables, false);
+    } catch (WarehouseException e) {
+      if (!UNIQUE_VIOLATION.equals(e.sqlState())) {
+        throw e;
+      }
+      return writeTogether(parts, tables, true); // an id added outside this sink since the check: merge all
+    }
+  }
+
+  private List<WriteResult> writeTogether(List<Part> parts, List<String> tables, boolean merge) {
+    // locks in one order (by table name) whatever the parts' order, so two such units cannot deadlock
+    List<Lock> locks = new java.util.TreeSet<>(tables).stream().map(Lock::table).toList();
+    long rows = parts.stream().mapToLong(p -> p.batch().rowCount()).sum();
+    return session.unit("write " + parts.size() + " batches (" + rows + " rows) to " + String.join(", ",
+        new java.util.TreeSet<>(tables)), locks, u -> {
+          List<WriteResult> results = new ArrayList<>();
+          for (int i = 0; i < parts.size(); i++) {
+            RecordBatch batch = parts.get(i).batch();
+            results.add(batch.rowCount() == 0 ? new WriteResult(0, 0, 0)
+                : load(u, batch, dialect.qualified(tables.get(i)), batch.distinctIds()[0], merge));
+            checkpoints.save(u, parts.get(i).checkpoint());
+          }
+          for (Part p : parts) {
+            beforeCommit(p.checkpoint());
+          }
+          return results;
+        });
+  }
+
   private WriteResult load(U u, RecordBatch batch, String table, long minId, boolean merge) throws SQLException {
     List<String> columns = batch.columns().stream().map(Column::name).toList();
     int rows = batch.rowCount();
