@@ -402,7 +402,6 @@ final class DefaultHubSpotClient implements HubSpotClient {
     T read(int status, byte[] body) throws IOException;
   }
 
-  /** Thrown (to the operation, never to users) when a URL is too long; the operation splits. */
   /**
    * A batch answer (200, or 207 on the legacy paths) whose {@code errors} hold more than "not found":
    * some items failed for another reason. Thrown by the reader so the whole call is tried again; the
@@ -433,6 +432,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
     }
   }
 
+  /** Thrown (to the operation, never to users) when a URL is too long; the operation splits. */
   private static final class UriTooLong extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final transient HubSpotApiException failure;
@@ -481,7 +481,8 @@ final class DefaultHubSpotClient implements HubSpotClient {
         response = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
       } catch (IOException e) {
         budget.onNoResponse(kind);
-        if (e instanceof HttpTimeoutException && size > 1) {
+        // no answer in time is a page too heavy; no connection in time (a subclass) is the network
+        if (e instanceof HttpTimeoutException && !(e instanceof java.net.http.HttpConnectTimeoutException) && size > 1) {
           size = pageSizes.timedOut(api, shrink.type(), size, "did not answer within " + requestTimeout.toSeconds() + " s");
           continue;
         }
@@ -713,6 +714,12 @@ final class DefaultHubSpotClient implements HubSpotClient {
         }
       }
       JsonNode body = readTreeQuietly(response.body());
+      if (response.statusCode() >= 500) { // HubSpot's trouble after every attempt, not the credentials'
+        throw new HubSpotApiException(ErrorCode.HUBSPOT_UNAVAILABLE, "HubSpot's token endpoint failed (HTTP "
+            + response.statusCode() + ") " + maxAttempts + " times while obtaining an access token for the "
+            + credentials.describe() + ". HubSpot may be degraded; try again later.", true, response.statusCode(), null,
+            null, correlationId(response), null);
+      }
       if (response.statusCode() != 200 || !body.hasNonNull("access_token")) {
         String status = body.path("status").asText(body.path("error").asText("HTTP " + response.statusCode()));
         String said = body.path("message").asText(body.path("error_description").asText(""));

@@ -57,7 +57,7 @@ final class PageSizes {
       l.clean++;
       return;
     }
-    if (used >= wanted) {
+    if (used >= wanted && (l.failedAt == Integer.MAX_VALUE || used >= l.failedAt)) { // not a clamped probe
       LOG.info("HubSpot answered {} {} with all {} items asked for again (it had timed out above {})", api, type, used, l.size);
       limits.remove(key);
       return;

@@ -20,8 +20,10 @@ final class Retries {
     private static final long serialVersionUID = 1L;
   };
   private final RetryPolicy<Object> policy;
+  private final Duration max;
 
   Retries(int maxAttempts, Duration initial, Duration max) {
+    this.max = max;
     RetryPolicyBuilder<Object> b = RetryPolicy.builder().handle(Throwable.class).withMaxAttempts(maxAttempts);
     if (initial.isZero() || initial.compareTo(max) >= 0) {
       b.withDelay(initial.compareTo(max) > 0 ? max : initial); // Failsafe's backoff needs 0 < initial < max
@@ -46,21 +48,30 @@ final class Retries {
 
   /** A fresh count of attempts for one call. */
   Attempts start() {
-    return new Attempts(Execution.of(policy));
+    return new Attempts(Execution.of(policy), max);
   }
 
   /** The failed attempts of one call. Not thread-safe: one call, one thread. */
   static final class Attempts {
     private final Execution<Object> execution;
+    private final Duration max;
 
-    private Attempts(Execution<Object> execution) {
+    private Attempts(Execution<Object> execution, Duration max) {
       this.execution = execution;
+      this.max = max;
     }
 
-    /** Records a failed attempt; returns how long to wait before the next, or null when none is left. */
+    /**
+     * Records a failed attempt; returns how long to wait before the next (never more than the
+     * maximum: Failsafe applies its jitter after its own cap), or null when none is left.
+     */
     Duration failed() {
       execution.recordException(FAILED);
-      return execution.isComplete() ? null : execution.getDelay();
+      if (execution.isComplete()) {
+        return null;
+      }
+      Duration delay = execution.getDelay();
+      return delay.compareTo(max) > 0 ? max : delay;
     }
 
     /** Failed attempts recorded so far. */

@@ -11,8 +11,9 @@ public enum CallKind {
   /** {@code POST …/search}: counts against search's own per-second limit and the daily limit. */
   SEARCH,
   /**
-   * {@code POST …/associations/…/batch/read} (2026-09 and v4): exempt from the burst window, with no
-   * limit of its own; counts toward the daily limit only.
+   * The association reads, {@code POST …/associations/…/batch/read} and {@code GET …/labels} (2026-09
+   * and v4; the 2026-09 spec exempts every associations operation): exempt from the burst window,
+   * with no limit of its own; count toward the daily limit only.
    */
   BURST_EXEMPT
 }

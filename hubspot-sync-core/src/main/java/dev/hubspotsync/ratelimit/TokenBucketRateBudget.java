@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
  *       does not turn a full window into a 429. The budget allows {@code max − headroom} per window.
  *   <li>{@code searchPerSecond} (default 5): HubSpot's search calls per rolling second; the budget
  *       keeps at most this many searches in flight or answered within the last second. Search is
- *       exempt from the burst window but counts toward the daily limit. So are association batch
- *       reads ({@link CallKind#BURST_EXEMPT}), which have no window of their own: the budget holds no
+ *       exempt from the burst window but counts toward the daily limit. So are the association
+ *       reads, batch read and labels ({@link CallKind#BURST_EXEMPT}), which have no window of their own: the budget holds no
  *       burst slot for them and lets them through as fast as they are asked for, up to the daily ceiling.
  *   <li>{@code clock}, {@code sleeper}: where time comes from and how the budget waits; tests inject
  *       virtual ones.
