@@ -256,7 +256,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
   @Override
   public List<PropertyDefinition> properties(String objectType, boolean archived) {
     String url = baseUrl + api.properties(enc(objectType)) + (archived ? "?archived=true" : "");
-    return call(ApiCall.PROPERTIES, CallKind.STANDARD, "properties of " + objectType, 0, n -> get(url), (status, body) -> {
+    return call(ApiCall.PROPERTIES, CallKind.STANDARD, "properties of " + objectType, n -> get(url), (status, body) -> {
       List<PropertyDefinition> out = new ArrayList<>();
       for (JsonNode p : JSON.readTree(body).path("results")) {
         out.add(property(p));
@@ -267,7 +267,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
 
   @Override
   public List<ObjectSchema> schemas() {
-    return call(ApiCall.SCHEMAS, CallKind.STANDARD, "custom object schemas", 0, n -> get(baseUrl + api.schemas()), (status, body) -> {
+    return call(ApiCall.SCHEMAS, CallKind.STANDARD, "custom object schemas", n -> get(baseUrl + api.schemas()), (status, body) -> {
       List<ObjectSchema> out = new ArrayList<>();
       for (JsonNode s : JSON.readTree(body).path("results")) {
         List<PropertyDefinition> props = new ArrayList<>();
@@ -348,7 +348,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
   @Override
   public List<AssociationLabel> associationLabels(String fromType, String toType) {
     String url = baseUrl + api.associations(enc(fromType), enc(toType)) + "/labels";
-    return call(ApiCall.ASSOCIATION_LABELS, CallKind.BURST_EXEMPT, "association labels " + fromType + "→" + toType, 0, n -> get(url), (status, body) -> {
+    return call(ApiCall.ASSOCIATION_LABELS, CallKind.BURST_EXEMPT, "association labels " + fromType + "→" + toType, n -> get(url), (status, body) -> {
       List<AssociationLabel> out = new ArrayList<>();
       for (JsonNode t : JSON.readTree(body).path("results")) {
         out.add(new AssociationLabel(t.path("typeId").asInt(), t.path("category").asText(),
@@ -360,7 +360,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
 
   @Override
   public DailyUsage dailyUsage() {
-    return call(ApiCall.DAILY_USAGE, CallKind.STANDARD, "daily usage", 0, n -> get(baseUrl + api.dailyUsage()),
+    return call(ApiCall.DAILY_USAGE, CallKind.STANDARD, "daily usage", n -> get(baseUrl + api.dailyUsage()),
         (status, body) -> {
           JsonNode r = JSON.readTree(body).path("results").path(0);
           return new DailyUsage(r.path("usageLimit").asLong(), r.path("currentUsage").asLong(),
@@ -453,8 +453,8 @@ final class DefaultHubSpotClient implements HubSpotClient {
    */
   private record Shrinkable(String type, int wanted, Supplier<String> oneItem) {}
 
-  /** A call without pages ({@code pageSize} 0): the request does not depend on a size. */
-  private <T> T call(ApiCall api, CallKind kind, String what, int pageSize, IntFunction<HttpRequest.Builder> request, Reader<T> reader) {
+  /** A call without pages or batches: the request does not depend on a size. */
+  private <T> T call(ApiCall api, CallKind kind, String what, IntFunction<HttpRequest.Builder> request, Reader<T> reader) {
     return call(api, kind, what, (Shrinkable) null, request, reader);
   }
 
@@ -955,7 +955,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
 
   @Override
   public Map<String, Boolean> objectLibraryEnablement() {
-    return call(ApiCall.OBJECT_LIBRARY_ENABLEMENT, CallKind.STANDARD, "object library enablement", 0,
+    return call(ApiCall.OBJECT_LIBRARY_ENABLEMENT, CallKind.STANDARD, "object library enablement",
         n -> get(baseUrl + api.objectLibraryEnablement()), (status, body) -> {
           Map<String, Boolean> out = new LinkedHashMap<>();
           JSON.readTree(body).path("enablementByObjectTypeId").fields()
