@@ -138,7 +138,7 @@ public interface WarehouseSink extends AutoCloseable {
    * ({@link dev.hubspotsync.SyncReport.Backstop}). Unsupported by default, as {@link #ids}: the scan
    * still corrects the links, but reports -1 for what it found.
    */
-  default java.util.List<LinkRow> links(String fromType, String toType, Collection<Long> fromIds) {
+  default List<LinkRow> links(String fromType, String toType, Collection<Long> fromIds) {
     throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot read its links back");
   }
 

@@ -307,10 +307,10 @@ public abstract class SqlSink<U extends SqlUnit> implements WarehouseSink, Suppo
 
   private List<WriteResult> writeTogether(List<Part> parts, List<String> tables, boolean merge) {
     // locks in one order (by table name) whatever the parts' order, so two such units cannot deadlock
-    List<Lock> locks = new java.util.TreeSet<>(tables).stream().map(Lock::table).toList();
+    Set<String> sorted = new java.util.TreeSet<>(tables);
+    List<Lock> locks = sorted.stream().map(Lock::table).toList();
     long rows = parts.stream().mapToLong(p -> p.batch().rowCount()).sum();
-    return session.unit("write " + parts.size() + " batches (" + rows + " rows) to " + String.join(", ",
-        new java.util.TreeSet<>(tables)), locks, u -> {
+    return session.unit("write " + parts.size() + " batches (" + rows + " rows) to " + String.join(", ", sorted), locks, u -> {
           List<WriteResult> results = new ArrayList<>();
           for (int i = 0; i < parts.size(); i++) {
             RecordBatch batch = parts.get(i).batch();

@@ -595,7 +595,7 @@ final class Api {
       g.writeStartObject();
       g.writeArrayFieldStart("hubspotDefinedObjectTypes");
       for (ObjectTypeDef t : portal.types()) {
-        long usage = t.records.values().stream().filter(r -> r.current().archivedAt == 0).count();
+        long usage = liveCount(t);
         if (t.custom) {
           customUsage += usage;
           continue;
@@ -618,7 +618,7 @@ final class Api {
           g.writeStringField("objectTypeId", t.objectTypeId);
           g.writeStringField("pluralLabel", capital(t.name));
           g.writeStringField("singularLabel", capital(t.singular));
-          g.writeNumberField("usage", t.records.values().stream().filter(r -> r.current().archivedAt == 0).count());
+          g.writeNumberField("usage", liveCount(t));
           g.writeEndObject();
         }
       }
@@ -629,6 +629,10 @@ final class Api {
       g.writeEndObject();
       g.writeEndObject();
     }));
+  }
+
+  private static long liveCount(ObjectTypeDef t) {
+    return t.records.values().stream().filter(r -> r.current().archivedAt == 0).count();
   }
 
   /** A portal's record limit per standard type; HubSpot's depends on the subscription. */

@@ -1,5 +1,8 @@
 package dev.hubspotsync.testkit.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.hubspotsync.testkit.Endpoint;
@@ -382,17 +385,17 @@ public final class HttpFront implements AutoCloseable {
       return r;
     }
     try {
-      com.fasterxml.jackson.databind.node.ObjectNode answer =
-          (com.fasterxml.jackson.databind.node.ObjectNode) Api.JSON.readTree(r.body());
-      com.fasterxml.jackson.databind.node.ArrayNode results = (com.fasterxml.jackson.databind.node.ArrayNode) answer.path("results");
+      ObjectNode answer =
+          (ObjectNode) Api.JSON.readTree(r.body());
+      ArrayNode results = (ArrayNode) answer.path("results");
       if (results.isEmpty()) {
         return r;
       }
-      com.fasterxml.jackson.databind.JsonNode first = results.remove(0);
+      JsonNode first = results.remove(0);
       String id = first.has("from") ? first.path("from").path("id").asText() : first.path("id").asText();
-      com.fasterxml.jackson.databind.node.ArrayNode errors = answer.has("errors")
-          ? (com.fasterxml.jackson.databind.node.ArrayNode) answer.get("errors") : answer.putArray("errors");
-      com.fasterxml.jackson.databind.node.ObjectNode error = errors.addObject().put("status", "error")
+      ArrayNode errors = answer.has("errors")
+          ? (ArrayNode) answer.get("errors") : answer.putArray("errors");
+      ObjectNode error = errors.addObject().put("status", "error")
           .put("category", "INTERNAL_ERROR").put("message", "Could not read this item; try again.");
       error.putObject("context").putArray("ids").add(id);
       answer.put("numErrors", errors.size());
