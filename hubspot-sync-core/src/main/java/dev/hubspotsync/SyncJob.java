@@ -7,8 +7,10 @@ import dev.hubspotsync.ratelimit.RateBudget;
 import dev.hubspotsync.internal.DefaultSyncJob;
 import dev.hubspotsync.internal.JobSettings;
 import dev.hubspotsync.schema.SchemaDrift;
+import dev.hubspotsync.sink.GdprMode;
 import dev.hubspotsync.sink.StateStore;
 import dev.hubspotsync.sink.WarehouseSink;
+import dev.hubspotsync.source.ChangeSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,6 +74,8 @@ public interface SyncJob {
     private Duration associationFullScanEvery = Duration.ofDays(1);
     private Duration associationBackstopEvery = Duration.ofDays(7);
     private int associationBatchSize = 1_000;
+    private ChangeSource changeSource;
+    private GdprMode gdprMode = GdprMode.ERASE;
 
     Builder() {}
 
@@ -185,6 +189,28 @@ public interface SyncJob {
      */
     public Builder associationBatchSize(int parents) {
       this.associationBatchSize = parents;
+      return this;
+    }
+
+    /**
+     * Where the object streams get their changes (default: polling — search windows on the modified
+     * date, list backfill, recycle-bin pass, reconciliation; see docs/change-sources.md). Plug in your
+     * own, e.g. a receiver of HubSpot's webhooks; its positions are stored as the streams' checkpoints.
+     * Association pairs run their scans as before, and also re-read the links of the records a
+     * source reports as changed.
+     */
+    public Builder changeSource(ChangeSource source) {
+      this.changeSource = Objects.requireNonNull(source, "changeSource");
+      return this;
+    }
+
+    /**
+     * What happens to the rows of records HubSpot GDPR-deleted, when a change source reports them
+     * (default {@link GdprMode#ERASE}: the row and its links are deleted; {@link GdprMode#NULL_OUT}
+     * keeps the row with its property columns nulled and {@code _hs_gdpr_deleted_at} set).
+     */
+    public Builder gdprMode(GdprMode mode) {
+      this.gdprMode = Objects.requireNonNull(mode, "gdprMode");
       return this;
     }
 
@@ -327,7 +353,8 @@ public interface SyncJob {
       return new DefaultSyncJob(new JobSettings(portal, sink, Optional.ofNullable(stateStore), List.copyOf(objectTypes), allObjectTypes,
           Map.copyOf(propertySelection), overlap, indexLag, archivedPassEvery, reconcileEvery, backfillMethod, listPageSize,
           searchPageSize, clock, memoryLimitBytes, concurrency, progressEvery, onDrift, onProgress, List.copyOf(associations),
-          associationFullScanEvery, associationBackstopEvery, associationBatchSize));
+          associationFullScanEvery, associationBackstopEvery, associationBatchSize, Optional.ofNullable(changeSource),
+          gdprMode));
     }
 
     private static void require(boolean ok, String message) {

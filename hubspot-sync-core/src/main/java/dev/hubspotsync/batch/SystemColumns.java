@@ -16,6 +16,11 @@ public final class SystemColumns {
   public static final String UNPARSED = "_hs_unparsed";
   public static final String SYNCED_AT = "_synced_at";
   public static final String RUN_ID = "_sync_run_id";
+  /**
+   * When HubSpot GDPR-deleted the record, on rows kept by {@link dev.hubspotsync.sink.GdprMode#NULL_OUT}.
+   * Not in batches nor in {@link #ALL}: a sink adds it to a table when it first nulls out a row there.
+   */
+  public static final String GDPR_DELETED_AT = "_hs_gdpr_deleted_at";
 
   /** In table order. */
   public static final List<Column> ALL = List.of(
@@ -30,7 +35,8 @@ public final class SystemColumns {
 
   private SystemColumns() {}
 
+  /** Whether {@code column} is a system column's name ({@link #ALL}, or {@link #GDPR_DELETED_AT}). */
   public static boolean isSystem(String column) {
-    return ALL.stream().anyMatch(c -> c.name().equals(column));
+    return GDPR_DELETED_AT.equals(column) || ALL.stream().anyMatch(c -> c.name().equals(column));
   }
 }

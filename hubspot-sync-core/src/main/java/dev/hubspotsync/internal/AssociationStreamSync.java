@@ -310,7 +310,7 @@ final class AssociationStreamSync {
     if (upper <= low) {
       return;
     }
-    String modified = ObjectStreamSync.modifiedProperty(from);
+    String modified = PollingSource.modifiedProperty(from);
     Set<Long> done = new HashSet<>();
     // Parents of several search pages share a call; the cursor moves once all of them are stored.
     List<Long> pending = new ArrayList<>();

@@ -11,6 +11,7 @@ import dev.hubspotsync.client.HubSpotClient;
 import dev.hubspotsync.client.ObjectCatalog;
 import dev.hubspotsync.client.PropertyDefinition;
 import dev.hubspotsync.sink.LinkBatch;
+import dev.hubspotsync.source.ChangeSource;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -56,11 +57,12 @@ public final class DefaultSyncJob implements SyncJob {
       t.setDaemon(true);
       return t;
     });
+    ChangeSource source = settings.changeSource().orElseGet(() -> new PollingSource(settings));
     try (BatchAllocator allocator = BatchAllocator.create(settings.memoryLimitBytes())) {
       Outcomes<SyncReport.StreamReport> objects = new Outcomes<>();
       Map<String, ObjectStreamSync> objectStreams = new LinkedHashMap<>();
       for (String type : objectTypes) {
-        ObjectStreamSync stream = new ObjectStreamSync(type, settings, allocator, runId, started, liveProperties);
+        ObjectStreamSync stream = new ObjectStreamSync(type, settings, source, allocator, runId, started, liveProperties);
         objectStreams.put(type, stream);
         objects.add(type, pool.submit(stream::run));
       }

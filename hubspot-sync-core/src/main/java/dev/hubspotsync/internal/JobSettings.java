@@ -5,8 +5,10 @@ import dev.hubspotsync.SyncProgress;
 import dev.hubspotsync.client.HubSpotClient;
 import dev.hubspotsync.schema.SchemaDrift;
 import dev.hubspotsync.sink.Checkpoint;
+import dev.hubspotsync.sink.GdprMode;
 import dev.hubspotsync.sink.StateStore;
 import dev.hubspotsync.sink.WarehouseSink;
+import dev.hubspotsync.source.ChangeSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +23,7 @@ public record JobSettings(HubSpotClient client, WarehouseSink sink, Optional<Sta
     int searchPageSize, Clock clock,
     long memoryLimitBytes, int concurrency, Duration progressEvery, Consumer<SchemaDrift> onDrift,
     Consumer<SyncProgress> onProgress, List<AssociationPair> associations, Duration associationFullScanEvery,
-    Duration associationBackstopEvery, int associationBatchSize) {
+    Duration associationBackstopEvery, int associationBatchSize, Optional<ChangeSource> changeSource, GdprMode gdprMode) {
 
   /** A stream's stored checkpoint: from the state store when there is one, else from the sink. */
   public Optional<Checkpoint> storedCheckpoint(String stream) {

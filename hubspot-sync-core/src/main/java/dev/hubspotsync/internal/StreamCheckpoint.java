@@ -1,69 +1,41 @@
 package dev.hubspotsync.internal;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hubspotsync.ErrorCode;
 import dev.hubspotsync.HubSpotSyncException;
-import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * An object stream's position. Backfill: the list cursor of the next page (or, for a search
- * backfill, the id floor) and when the backfill began. Incremental: the modified-date cursor (epoch
- * ms) the next window starts from (minus the overlap). Stored by the sink as JSON together with the
- * data it covers.
+ * An object stream's stored checkpoint: one JSON object holding the change source's position (its
+ * own keys, opaque here) and the engine's {@code relink} and {@code relinkAll}.
  *
  * <p>{@code relink} holds the ids of records whose status changed (archived, restored, merged,
  * deleted, found missing) whose links, and the links pointing to them, the association pairs have
  * not re-read yet; it is stored with the write that changed them, so a crash in between loses none.
  * Past {@link #RELINK_MAX} ids only {@code relinkAll} is kept: the pairs of the type then run a full
  * scan.
+ *
+ * @param position the source's position (a JSON object without the engine's keys), or null before its first
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
-record StreamCheckpoint(String mode, String after, Long backfillStartedAt, Long cursor, Long archivedPassAt,
-    Long reconciledAt, Long idFloor, List<Long> relink, Boolean relinkAll) {
-  static final String BACKFILL = "backfill";
-  static final String INCREMENTAL = "incremental";
+record StreamCheckpoint(String position, List<Long> relink, Boolean relinkAll) {
   /** Ids kept in {@code relink} before a full association scan is cheaper than the list. */
   static final int RELINK_MAX = 10_000;
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  static final StreamCheckpoint NONE = new StreamCheckpoint(null, null, null);
+  private static final String RELINK = "relink";
+  private static final String RELINK_ALL = "relinkAll";
+  private static final ObjectMapper JSON = new ObjectMapper();
 
-  static StreamCheckpoint start(long startedAt) {
-    return new StreamCheckpoint(BACKFILL, null, startedAt, null, null, null, null, null, null);
-  }
-
-  /** The next list-API backfill page. */
-  StreamCheckpoint backfillAt(String nextAfter) {
-    return new StreamCheckpoint(BACKFILL, nextAfter, backfillStartedAt, null, archivedPassAt, reconciledAt, null,
-        relink, relinkAll);
-  }
-
-  /** The next search backfill page: records with an id above {@code floor}. */
-  StreamCheckpoint backfillAbove(long floor) {
-    return new StreamCheckpoint(BACKFILL, null, backfillStartedAt, null, archivedPassAt, reconciledAt, floor,
-        relink, relinkAll);
-  }
-
-  /**
-   * Incremental from {@code newCursor}. A finished backfill is not a reconciliation: a record archived
-   * before the backfill reached it and restored before the next recycle-bin pass is found only by one.
-   */
-  StreamCheckpoint incrementalAt(long newCursor) {
-    return new StreamCheckpoint(INCREMENTAL, null, null, newCursor, archivedPassAt, reconciledAt, null, relink,
-        relinkAll);
-  }
-
-  StreamCheckpoint archivedPassDone(long at) {
-    return new StreamCheckpoint(mode, after, backfillStartedAt, cursor, at, reconciledAt, idFloor, relink, relinkAll);
-  }
-
-  StreamCheckpoint reconciled(long at) {
-    return new StreamCheckpoint(mode, after, backfillStartedAt, cursor, archivedPassAt, at, idFloor, relink, relinkAll);
+  /** This checkpoint with the source's position moved to {@code next}, a JSON object. */
+  StreamCheckpoint at(String next) {
+    return next.equals(position) ? this : new StreamCheckpoint(next, relink, relinkAll);
   }
 
   /** This position with {@code ids} added to the records whose links must be read again. */
@@ -87,7 +59,7 @@ record StreamCheckpoint(String mode, String after, Long backfillStartedAt, Long 
   }
 
   private StreamCheckpoint withRelink(List<Long> ids, Boolean all) {
-    return new StreamCheckpoint(mode, after, backfillStartedAt, cursor, archivedPassAt, reconciledAt, idFloor, ids, all);
+    return new StreamCheckpoint(position, ids, all);
   }
 
   /** The ids whose links must be read again, ascending; empty when none (or when {@link #relinkAll}). */
@@ -95,30 +67,68 @@ record StreamCheckpoint(String mode, String after, Long backfillStartedAt, Long 
     return relink == null ? List.of() : relink;
   }
 
-  boolean isBackfill() {
-    return BACKFILL.equals(mode);
+  /** The stored form: the source's keys (none before its first position), then {@code relink} and {@code relinkAll} when set. */
+  String json() {
+    ObjectNode node = object(position == null ? "{}" : position);
+    if (relink != null) {
+      ArrayNode ids = node.putArray(RELINK);
+      relink.forEach(ids::add);
+    }
+    if (relinkAll != null) {
+      node.put(RELINK_ALL, relinkAll);
+    }
+    return node.toString();
   }
 
-  String json() {
+  /**
+   * Checks a position a change source handed over: a JSON object that leaves the engine's keys alone.
+   *
+   * @throws IllegalArgumentException naming the stream and what is wrong
+   */
+  static void checkPosition(String stream, String position) {
+    ObjectNode node;
     try {
-      return JSON.writeValueAsString(this);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+      node = object(position);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("The change source of stream '" + stream + "' handed over a checkpoint that is "
+          + "not a JSON object: " + position);
+    }
+    if (node.has(RELINK) || node.has(RELINK_ALL)) {
+      throw new IllegalArgumentException("The change source of stream '" + stream + "' handed over a checkpoint with the "
+          + "engine's keys " + RELINK + "/" + RELINK_ALL + ": " + position + ". Rename them.");
     }
   }
 
   static StreamCheckpoint parse(String stream, String json) {
+    ObjectNode node;
     try {
-      StreamCheckpoint cp = JSON.readValue(json, StreamCheckpoint.class);
-      boolean valid = cp.isBackfill() ? cp.backfillStartedAt() != null
-          : INCREMENTAL.equals(cp.mode()) && cp.cursor() != null;
-      if (!valid) {
-        throw new IOException("missing mode, cursor or backfillStartedAt");
-      }
-      return cp;
-    } catch (IOException e) {
+      node = object(json);
+    } catch (IllegalArgumentException e) {
       throw new HubSpotSyncException(ErrorCode.BAD_CONFIGURATION, "The stored checkpoint of stream '" + stream
           + "' cannot be read (" + e.getMessage() + "): " + json + ". Delete it to backfill the stream again.");
+    }
+    JsonNode ids = node.remove(RELINK);
+    JsonNode all = node.remove(RELINK_ALL);
+    List<Long> relink = null;
+    if (ids != null && ids.isArray()) {
+      relink = new ArrayList<>();
+      for (JsonNode id : ids) {
+        relink.add(id.asLong());
+      }
+      relink = List.copyOf(relink);
+    }
+    return new StreamCheckpoint(node.toString(), relink, all != null && all.isBoolean() ? all.booleanValue() : null);
+  }
+
+  private static ObjectNode object(String json) {
+    try {
+      JsonNode node = JSON.readTree(json);
+      if (node instanceof ObjectNode o) {
+        return o;
+      }
+      throw new IllegalArgumentException("not a JSON object");
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(e.getOriginalMessage(), e);
     }
   }
 }

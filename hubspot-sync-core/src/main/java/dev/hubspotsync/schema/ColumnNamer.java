@@ -91,6 +91,7 @@ public final class ColumnNamer {
     for (Column system : SystemColumns.ALL) {
       taken.add(key(system.name()));
     }
+    taken.add(key(SystemColumns.GDPR_DELETED_AT));
     for (ColumnMapping mapping : existing) {
       mapped.add(Objects.requireNonNull(mapping.property(), "property of an existing mapping"));
       taken.add(key(Objects.requireNonNull(mapping.column(), "column of an existing mapping")));

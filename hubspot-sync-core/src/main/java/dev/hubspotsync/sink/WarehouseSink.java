@@ -121,6 +121,21 @@ public interface WarehouseSink extends AutoCloseable {
   }
 
   /**
+   * Erases the personal data of records HubSpot GDPR-deleted: with {@link GdprMode#ERASE} their rows
+   * are deleted; with {@link GdprMode#NULL_OUT} their property columns and {@code _hs_unparsed} are
+   * set to null, {@code _hs_archived} to true ({@code _hs_archived_at} to {@code deletedAt} unless
+   * set), and {@code _hs_gdpr_deleted_at} (a system column outside {@link SystemColumns#ALL}, added to
+   * the table when first needed) to {@code deletedAt}. In both modes every link of theirs is deleted
+   * from every link table of the type, as parent or as target. Ids without a row are left alone;
+   * calling again with the same ids changes nothing more. Returns the object rows deleted or nulled.
+   * Unsupported by default, as {@link #ids}: the engine then fails the stream rather than keep the
+   * data.
+   */
+  default int erase(String objectType, Collection<Long> ids, GdprMode mode, Instant deletedAt) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot erase personal data");
+  }
+
+  /**
    * The distinct parents, ascending, of the link table of {@code fromType → toType} that hold a link
    * to one of {@code toIds}; empty if the table does not exist. The engine re-reads their links when
    * a target record is archived, deleted, merged or restored, which moves no date of the parent.

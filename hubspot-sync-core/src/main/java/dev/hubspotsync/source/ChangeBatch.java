@@ -1,0 +1,155 @@
+package dev.hubspotsync.source;
+
+import dev.hubspotsync.client.CrmRecord;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What changed in one object type since the last batch, and the checkpoint that covers it: the unit
+ * a {@link ChangeSource} hands to {@link ObjectStream#apply}. Immutable; built with {@link #builder()}.
+ *
+ * <ul>
+ *   <li>{@link #records()}: records to upsert, live or archived, complete with the stream's
+ *       properties (never a partial set of changed values: a row is replaced whole). A live record
+ *       that lists absorbed ids in {@code hs_merged_object_ids} also marks them merged away.
+ *   <li>{@link #linksChanged()}: records whose links, and the links pointing to them, the
+ *       association pairs of the type read again this run (or a later one, if this one fails).
+ *   <li>{@link #archived()}: records deleted (to the recycle bin or for good) or merged away, which
+ *       HubSpot no longer serves: their rows keep their values and are marked archived.
+ *   <li>{@link #gdprDeleted()}: records whose personal data HubSpot erased: their rows are erased as
+ *       the job's {@code gdprMode} says, links included.
+ *   <li>{@link #checkpoint()}: the source's position after this batch (a JSON object, without the
+ *       keys {@code relink} and {@code relinkAll}, which the engine keeps in the same object); empty
+ *       when the position did not move.
+ * </ul>
+ */
+public final class ChangeBatch {
+  private final List<CrmRecord> records;
+  private final Set<Long> linksChanged;
+  private final List<Removal> archived;
+  private final List<Removal> gdprDeleted;
+  private final String checkpoint;
+
+  private ChangeBatch(Builder b) {
+    this.records = List.copyOf(b.records);
+    this.linksChanged = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(b.linksChanged));
+    this.archived = List.copyOf(b.archived);
+    this.gdprDeleted = List.copyOf(b.gdprDeleted);
+    this.checkpoint = b.checkpoint;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Records to upsert, and the position after them. */
+  public static ChangeBatch of(Collection<CrmRecord> records, String checkpoint) {
+    return builder().upsert(records).checkpoint(checkpoint).build();
+  }
+
+  public List<CrmRecord> records() {
+    return records;
+  }
+
+  public Set<Long> linksChanged() {
+    return linksChanged;
+  }
+
+  public List<Removal> archived() {
+    return archived;
+  }
+
+  public List<Removal> gdprDeleted() {
+    return gdprDeleted;
+  }
+
+  public Optional<String> checkpoint() {
+    return Optional.ofNullable(checkpoint);
+  }
+
+  /** Whether the batch removes anything (archives, merges, erasures), which the engine applies after the records. */
+  public boolean removes() {
+    return !archived.isEmpty() || !gdprDeleted.isEmpty();
+  }
+
+  /** Ids removed at one time. */
+  public record Removal(List<Long> ids, Instant at) {
+    public Removal {
+      ids = List.copyOf(ids);
+      Objects.requireNonNull(at, "at");
+    }
+  }
+
+  /** Not thread-safe; {@link #build()} copies it. */
+  public static final class Builder {
+    private final List<CrmRecord> records = new ArrayList<>();
+    private final Set<Long> linksChanged = new LinkedHashSet<>();
+    private final List<Removal> archived = new ArrayList<>();
+    private final List<Removal> gdprDeleted = new ArrayList<>();
+    private String checkpoint;
+
+    private Builder() {}
+
+    /** Records to write as read (created, updated, archived with their values, …). */
+    public Builder upsert(Collection<CrmRecord> found) {
+      records.addAll(found);
+      return this;
+    }
+
+    /** Records live again (restored from the recycle bin): written, and their links read again. */
+    public Builder restored(Collection<CrmRecord> found) {
+      records.addAll(found);
+      found.forEach(r -> linksChanged.add(r.id()));
+      return this;
+    }
+
+    /** Records whose links (either end) changed: the association pairs of the type read them again. */
+    public Builder linksChanged(Collection<Long> ids) {
+      linksChanged.addAll(ids);
+      return this;
+    }
+
+    /** Records deleted (archived or for good) at {@code at}: rows marked archived, links read again. */
+    public Builder archived(Collection<Long> ids, Instant at) {
+      if (!ids.isEmpty()) {
+        archived.add(new Removal(List.copyOf(ids), at));
+        linksChanged.addAll(ids);
+      }
+      return this;
+    }
+
+    /**
+     * {@code absorbed} merged into {@code survivor} at {@code at}: the absorbed rows marked archived,
+     * and the links of all of them read again. Hand over the survivor's record too (re-read).
+     */
+    public Builder merged(long survivor, Collection<Long> absorbed, Instant at) {
+      archived(absorbed, at);
+      linksChanged.add(survivor);
+      return this;
+    }
+
+    /** Records GDPR-deleted at {@code at}: their personal data is erased from the warehouse, links included. */
+    public Builder gdprDeleted(Collection<Long> ids, Instant at) {
+      if (!ids.isEmpty()) {
+        gdprDeleted.add(new Removal(List.copyOf(ids), at));
+      }
+      return this;
+    }
+
+    /** The source's position after this batch, a JSON object; leave unset when it did not move. */
+    public Builder checkpoint(String json) {
+      this.checkpoint = json;
+      return this;
+    }
+
+    public ChangeBatch build() {
+      return new ChangeBatch(this);
+    }
+  }
+}
