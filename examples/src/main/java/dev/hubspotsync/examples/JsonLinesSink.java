@@ -13,6 +13,7 @@ import dev.hubspotsync.batch.SystemColumns;
 import dev.hubspotsync.schema.ColumnMapping;
 import dev.hubspotsync.schema.SchemaDrift;
 import dev.hubspotsync.sink.Checkpoint;
+import dev.hubspotsync.sink.GdprMode;
 import dev.hubspotsync.sink.LinkBatch;
 import dev.hubspotsync.sink.LinkRow;
 import dev.hubspotsync.sink.WarehouseSink;
@@ -308,6 +309,63 @@ public class JsonLinesSink implements WarehouseSink {
     }
   }
 
+  /**
+   * Rewrites the link files of every pair of the type without the records' links, then the table
+   * file without their rows ({@link GdprMode#ERASE}) or with their personal data nulled
+   * ({@link GdprMode#NULL_OUT}).
+   */
+  @Override
+  public int erase(String objectType, Collection<Long> ids, GdprMode mode, Instant deletedAt) {
+    checkOpen();
+    Set<Long> erased = new HashSet<>(ids);
+    List<String> pairs = new ArrayList<>();
+    synchronized (catalog) {
+      catalog.get("links").fieldNames().forEachRemaining(pairs::add);
+    }
+    for (String pair : pairs) {
+      boolean from = pair.startsWith(objectType + "_to_");
+      boolean to = pair.endsWith("_to_" + objectType);
+      if (!from && !to) {
+        continue;
+      }
+      Path file = linkFile(pair);
+      synchronized (lock(file)) {
+        List<ObjectNode> kept = readLines(file).stream()
+            .filter(l -> !(from && erased.contains(l.get("from_id").asLong()) || to && erased.contains(l.get("to_id").asLong())))
+            .toList();
+        writeRows(file, kept, pair);
+      }
+    }
+    Optional<Path> file = tableFile(objectType);
+    if (file.isEmpty() || erased.isEmpty()) {
+      return 0;
+    }
+    List<ColumnMapping> columns = describe(objectType);
+    synchronized (lock(file.get())) {
+      TreeMap<Long, ObjectNode> rows = readRows(file.get());
+      int changed = 0;
+      for (long id : erased) {
+        ObjectNode row = mode == GdprMode.ERASE ? rows.remove(id) : rows.get(id);
+        if (row == null) {
+          continue;
+        }
+        changed++;
+        if (mode == GdprMode.NULL_OUT) {
+          columns.forEach(c -> row.putNull(c.column()));
+          row.putNull(SystemColumns.UNPARSED);
+          if (row.path(SystemColumns.ARCHIVED_AT).isNull() || row.path(SystemColumns.ARCHIVED_AT).isMissingNode()) {
+            row.set(SystemColumns.ARCHIVED_AT, encode(deletedAt));
+          }
+          row.put(SystemColumns.ARCHIVED, true).set(SystemColumns.GDPR_DELETED_AT, encode(deletedAt));
+        }
+      }
+      if (changed > 0) {
+        writeRows(file.get(), rows.values(), objectType);
+      }
+      return changed;
+    }
+  }
+
   /** JSON keys have no length limit; 255 keeps column names readable and fits most warehouses you may load into. */
   @Override
   public int maxIdentifierBytes() {
@@ -333,7 +391,11 @@ public class JsonLinesSink implements WarehouseSink {
     describe(objectType).forEach(m -> columns.add(new Column(m.column(), m.type(), m.property())));
     List<Map<String, Object>> rows = new ArrayList<>();
     synchronized (lock(file.get())) {
-      for (ObjectNode stored : readRows(file.get()).values()) {
+      Collection<ObjectNode> storedRows = readRows(file.get()).values();
+      if (storedRows.stream().anyMatch(r -> r.has(SystemColumns.GDPR_DELETED_AT))) {
+        columns.add(new Column(SystemColumns.GDPR_DELETED_AT, ColumnType.TIMESTAMP, null)); // once a row was nulled out
+      }
+      for (ObjectNode stored : storedRows) {
         Map<String, Object> row = new LinkedHashMap<>();
         columns.forEach(c -> row.put(c.name(), decode(c.type(), stored.get(c.name()))));
         rows.add(row);

@@ -69,6 +69,11 @@ public abstract class SqlDialect {
     return "ALTER TABLE " + table + " ADD COLUMN " + identifiers().quote(column) + " " + typeName(type);
   }
 
+  /** Adds the column unless the table has it (the sink's lazily added system columns). */
+  public String addColumnIfAbsent(String table, String column, ColumnType type) {
+    return "ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " + identifiers().quote(column) + " " + typeName(type);
+  }
+
   public String alterColumnType(String table, String column, ColumnType type) {
     return "ALTER TABLE " + table + " ALTER COLUMN " + identifiers().quote(column) + " TYPE " + typeName(type);
   }

@@ -10,6 +10,7 @@ import dev.hubspotsync.schema.ColumnMapping;
 import dev.hubspotsync.schema.ColumnNamer;
 import dev.hubspotsync.schema.SchemaDrift;
 import dev.hubspotsync.sink.Checkpoint;
+import dev.hubspotsync.sink.GdprMode;
 import dev.hubspotsync.sink.LinkBatch;
 import dev.hubspotsync.sink.LinkRow;
 import dev.hubspotsync.sink.SupportsTransactions;
@@ -75,6 +76,8 @@ public abstract class SqlSink<U extends SqlUnit> implements WarehouseSink, Suppo
   private final Map<String, String> tableNames = new ConcurrentHashMap<>();
   private final Map<String, Map<String, ColumnType>> tableColumns = new ConcurrentHashMap<>();
   private final Set<String> readyLinkTables = ConcurrentHashMap.newKeySet();
+  /** Object tables known to have {@code _hs_gdpr_deleted_at}. */
+  private final Set<String> gdprColumnTables = ConcurrentHashMap.newKeySet();
   private final Object setUpLock = new Object();
   private volatile boolean setUp;
   private volatile boolean closed;
@@ -443,6 +446,93 @@ public abstract class SqlSink<U extends SqlUnit> implements WarehouseSink, Suppo
       }
       return Math.toIntExact(changed);
     });
+  }
+
+  /**
+   * Deletes the rows ({@link GdprMode#ERASE}) or nulls their property columns and {@code _hs_unparsed}
+   * and sets {@code _hs_archived}, {@code _hs_archived_at} (unless set) and {@code _hs_gdpr_deleted_at}
+   * ({@link GdprMode#NULL_OUT}; the column is added first when the table lacks it), and deletes their
+   * links from every link table of the type, as parent or target, all in one unit of work under the
+   * tables' locks (taken in table order).
+   */
+  @Override
+  public int erase(String objectType, Collection<Long> ids, GdprMode mode, Instant deletedAt) {
+    Objects.requireNonNull(objectType, "objectType");
+    Objects.requireNonNull(ids, "ids");
+    Objects.requireNonNull(mode, "mode");
+    Objects.requireNonNull(deletedAt, "deletedAt");
+    ready("erase rows of " + objectType);
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    String name = resolveTable(OBJECT, objectType);
+    List<ColumnMapping> mappings = name == null ? List.of() : describe(objectType);
+    if (name != null && mode == GdprMode.NULL_OUT && !gdprColumnTables.contains(name)) {
+      session.unit("add " + SystemColumns.GDPR_DELETED_AT + " to " + name, List.of(Lock.ddl()), u -> u.execute(Sql.of(
+          dialect.addColumnIfAbsent(dialect.qualified(name), SystemColumns.GDPR_DELETED_AT, ColumnType.TIMESTAMP))));
+      gdprColumnTables.add(name);
+    }
+    Map<String, List<String>> links = session.unit("list the link tables of " + objectType, List.of(),
+        u -> linkTablesOf(u, objectType));
+    Set<String> sorted = new java.util.TreeSet<>(links.keySet());
+    if (name != null) {
+      sorted.add(name);
+    }
+    List<Lock> locks = sorted.stream().map(Lock::table).toList();
+    return session.unit("erase " + ids.size() + " rows of " + objectType + " (" + mode + ")", locks, u -> {
+      for (Map.Entry<String, List<String>> link : links.entrySet()) {
+        for (String column : link.getValue()) {
+          for (String list : idLists(ids)) {
+            u.execute(Sql.of("DELETE FROM " + dialect.qualified(link.getKey()) + " WHERE " + column + " IN (" + list + ")"));
+          }
+        }
+      }
+      if (name == null) {
+        return 0;
+      }
+      String table = dialect.qualified(name);
+      String id = names.quote(SystemColumns.ID);
+      long changed = 0;
+      for (String list : idLists(ids)) {
+        if (mode == GdprMode.ERASE) {
+          changed += u.execute(Sql.of("DELETE FROM " + table + " WHERE " + id + " IN (" + list + ")"));
+        } else {
+          StringBuilder set = new StringBuilder();
+          for (ColumnMapping m : mappings) {
+            set.append(names.quote(m.column())).append(" = NULL, ");
+          }
+          String archivedAt = names.quote(SystemColumns.ARCHIVED_AT);
+          changed += u.execute(Sql.of("UPDATE " + table + " SET " + set + names.quote(SystemColumns.UNPARSED) + " = NULL, "
+              + names.quote(SystemColumns.ARCHIVED) + " = TRUE, " + archivedAt + " = COALESCE(" + archivedAt + ", ?), "
+              + names.quote(SystemColumns.GDPR_DELETED_AT) + " = ? WHERE " + id + " IN (" + list + ")", deletedAt,
+              deletedAt));
+        }
+      }
+      return Math.toIntExact(changed);
+    });
+  }
+
+  /**
+   * The registered link tables whose pair has {@code objectType} at one end, each with the columns
+   * that hold its ids ({@code from_id}, {@code to_id}, or both for a pair of the type with itself).
+   * Pairs are named {@code {from}_to_{to}}; the name is matched on the type at its start or end.
+   */
+  private Map<String, List<String>> linkTablesOf(U u, String objectType) throws SQLException {
+    Map<String, List<String>> tables = new java.util.LinkedHashMap<>();
+    for (Object[] row : u.rows(Sql.of("SELECT name, table_name FROM " + qualified(TABLES) + " WHERE kind = ?", LINK))) {
+      String pair = (String) row[0];
+      List<String> columns = new ArrayList<>();
+      if (pair.startsWith(objectType + "_to_")) {
+        columns.add("from_id");
+      }
+      if (pair.endsWith("_to_" + objectType)) {
+        columns.add("to_id");
+      }
+      if (!columns.isEmpty()) {
+        tables.put((String) row[1], columns);
+      }
+    }
+    return tables;
   }
 
   @Override

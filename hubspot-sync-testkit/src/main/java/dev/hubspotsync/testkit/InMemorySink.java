@@ -8,6 +8,7 @@ import dev.hubspotsync.schema.ColumnMapping;
 import dev.hubspotsync.schema.SchemaDrift;
 import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.sink.Checkpoint;
+import dev.hubspotsync.sink.GdprMode;
 import dev.hubspotsync.sink.LinkBatch;
 import dev.hubspotsync.sink.LinkRow;
 import dev.hubspotsync.sink.SupportsTransactions;
@@ -79,6 +80,7 @@ public final class InMemorySink implements WarehouseSink, SupportsTransactions {
   private static final int UPDATED_AT_POSITION = positionOf(SystemColumns.UPDATED_AT);
   private static final int ARCHIVED_POSITION = positionOf(SystemColumns.ARCHIVED);
   private static final int ARCHIVED_AT_POSITION = positionOf(SystemColumns.ARCHIVED_AT);
+  private static final int UNPARSED_POSITION = positionOf(SystemColumns.UNPARSED);
   /** Counting mode's stand-in for a null {@code _hs_updated_at}: older than every instant. */
   private static final long NO_TIME = Long.MIN_VALUE + 1;
   private static final long ABSENT = Long.MIN_VALUE;
@@ -280,6 +282,75 @@ public final class InMemorySink implements WarehouseSink, SupportsTransactions {
       return changed.size();
     } finally {
       table.lock.unlock();
+    }
+  }
+
+  /**
+   * {@inheritDoc} A table that nulled out rows shows {@code _hs_gdpr_deleted_at} in every {@link Row}
+   * from then on, after the other columns.
+   *
+   * @throws UnsupportedOperationException in {@link #counting() counting mode}, which keeps no values
+   */
+  @Override
+  public int erase(String objectType, java.util.Collection<Long> ids, GdprMode mode, Instant deletedAt) {
+    Objects.requireNonNull(objectType, "objectType");
+    Objects.requireNonNull(ids, "ids");
+    Objects.requireNonNull(mode, "mode");
+    Objects.requireNonNull(deletedAt, "deletedAt");
+    checkOpen("erase rows of " + objectType);
+    checkKeepsValues(objectType);
+    Set<Long> erased = new HashSet<>(ids);
+    Table table = tables.get(objectType);
+    if (table != null) {
+      table.lock.lock();
+    }
+    try {
+      synchronized (published) {
+        linkTables.forEach((pair, links) -> {
+          if (pair.startsWith(objectType + "_to_")) {
+            erased.forEach(links::remove);
+          }
+          if (pair.endsWith("_to_" + objectType)) {
+            links.replaceAll((parent, rows) -> rows.stream().filter(l -> !erased.contains(l.toId())).toList());
+            links.values().removeIf(List::isEmpty);
+          }
+        });
+        if (table == null) {
+          return 0;
+        }
+        int changed = 0;
+        for (long id : erased) {
+          Object[] values = table.rows.get(id);
+          if (values == null) {
+            continue;
+          }
+          changed++;
+          if (mode == GdprMode.ERASE) {
+            table.rows.remove(id);
+            if (table.gdprDeletedAt != null) {
+              table.gdprDeletedAt.remove(id);
+            }
+            continue;
+          }
+          Object[] nulled = new Object[table.columns.size()];
+          for (int i = 0; i < SystemColumns.ALL.size(); i++) {
+            nulled[i] = i < values.length ? values[i] : null;
+          }
+          nulled[UNPARSED_POSITION] = null;
+          nulled[ARCHIVED_POSITION] = true;
+          nulled[ARCHIVED_AT_POSITION] = values[ARCHIVED_AT_POSITION] != null ? values[ARCHIVED_AT_POSITION] : deletedAt;
+          table.rows.put(id, nulled);
+          if (table.gdprDeletedAt == null) {
+            table.gdprDeletedAt = new HashMap<>();
+          }
+          table.gdprDeletedAt.put(id, deletedAt);
+        }
+        return changed;
+      }
+    } finally {
+      if (table != null) {
+        table.lock.unlock();
+      }
     }
   }
 
@@ -741,6 +812,8 @@ public final class InMemorySink implements WarehouseSink, SupportsTransactions {
     /** Counting mode: id to {@code _hs_updated_at} in epoch microseconds. */
     final LongLongMap ids;
     long writes;
+    /** {@code _hs_gdpr_deleted_at} by id, once a row was nulled out (the column exists); null before. */
+    Map<Long, Instant> gdprDeletedAt;
 
     Table(String name) {
       this.name = name;
@@ -789,6 +862,9 @@ public final class InMemorySink implements WarehouseSink, SupportsTransactions {
       Map<String, Object> map = new LinkedHashMap<>();
       for (int i = 0; i < columns.size(); i++) {
         map.put(columns.get(i).name(), i < values.length ? values[i] : null);
+      }
+      if (gdprDeletedAt != null) {
+        map.put(SystemColumns.GDPR_DELETED_AT, gdprDeletedAt.get(id));
       }
       return new Row(id, map);
     }

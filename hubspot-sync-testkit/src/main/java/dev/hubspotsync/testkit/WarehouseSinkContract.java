@@ -27,6 +27,7 @@ import dev.hubspotsync.schema.ColumnMapping;
 import dev.hubspotsync.schema.ColumnNamer;
 import dev.hubspotsync.schema.SchemaDrift;
 import dev.hubspotsync.sink.Checkpoint;
+import dev.hubspotsync.sink.GdprMode;
 import dev.hubspotsync.sink.LinkBatch;
 import dev.hubspotsync.sink.LinkRow;
 import dev.hubspotsync.sink.SupportsTransactions;
@@ -122,6 +123,8 @@ import org.junit.jupiter.api.Test;
  *   <li>{@link #supportsIds()} (optional): false when the sink leaves {@link WarehouseSink#ids}
  *       and {@link WarehouseSink#markArchived} unsupported; the archive tests then check that both
  *       throw {@link UnsupportedOperationException}, as the engine expects.
+ *   <li>{@link #supportsErase()} (optional): false when the sink leaves {@link WarehouseSink#erase}
+ *       unsupported; the GDPR tests then check that it throws {@link UnsupportedOperationException}.
  * </ul>
  * {@link #supportsTransactions()} is not a hook: it is whether the sink implements
  * {@link SupportsTransactions}, and the crash tests hold a sink that does to "both or neither".
@@ -222,6 +225,15 @@ public abstract class WarehouseSinkContract {
    * {@link UnsupportedOperationException}).
    */
   protected boolean supportsIds() {
+    return true;
+  }
+
+  /**
+   * Whether the sink implements {@link WarehouseSink#erase} (GDPR deletions); default true. Return
+   * false for a sink that leaves it unsupported (it must then throw {@link UnsupportedOperationException},
+   * and the engine fails a stream that reports GDPR deletions rather than keep the data).
+   */
+  protected boolean supportsErase() {
     return true;
   }
 
@@ -866,6 +878,120 @@ public abstract class WarehouseSinkContract {
         "updatedAt(" + type + ", [1, 2, 3, 404]): 3 is archived, 404 has no row");
     assertEquals(Map.of(), sink.updatedAt(type, List.of()), "updatedAt of no ids");
     assertEquals(Map.of(), sink.updatedAt("no_such_table", List.of(1L)), "updatedAt of a type without a table");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // GDPR erasure
+
+  /**
+   * erase in mode ERASE deletes the listed rows and every link of theirs, as parent and as target,
+   * in every link table of the type; other rows and other types' links stay; a second call changes
+   * nothing.
+   */
+  @Test
+  void eraseDeletesTheRowsAndTheirLinksInEveryLinkTable() throws Exception {
+    String contacts = "gdpr_contacts";
+    String deals = "gdpr_deals";
+    String companies = "gdpr_companies";
+    Instant at = Instant.parse("2026-03-07T08:00:00.000001Z");
+    List<ColumnMapping> columns = evolveTo(contacts, property("email", "string")).columnsAfter();
+    write(batch(contacts, columns,
+        record(1, T1, "email", "a@example.com"),
+        record(2, T1, "email", "b@example.com"),
+        record(BIG_ID, T1, "email", "big@example.com")), contacts, "{\"v\":1}");
+    LinkRow oneToDeal = new LinkRow(1, 100, 3, "HUBSPOT_DEFINED", null);
+    LinkRow twoToDeal = new LinkRow(2, 100, 3, "HUBSPOT_DEFINED", null);
+    LinkRow dealToOne = new LinkRow(100, 1, 4, "HUBSPOT_DEFINED", null);
+    LinkRow dealToBig = new LinkRow(100, BIG_ID, 4, "HUBSPOT_DEFINED", null);
+    LinkRow dealToCompany = new LinkRow(100, 1, 5, "HUBSPOT_DEFINED", null);
+    sink.replaceAssociations(new LinkBatch(contacts, deals, List.of(1L, 2L), List.of(oneToDeal, twoToDeal), SYNCED_1),
+        new Checkpoint(LinkBatch.pair(contacts, deals), "{\"v\":1}"));
+    sink.replaceAssociations(new LinkBatch(deals, contacts, List.of(100L), List.of(dealToOne, dealToBig), SYNCED_1),
+        new Checkpoint(LinkBatch.pair(deals, contacts), "{\"v\":1}"));
+    sink.replaceAssociations(new LinkBatch(deals, companies, List.of(100L), List.of(dealToCompany), SYNCED_1),
+        new Checkpoint(LinkBatch.pair(deals, companies), "{\"v\":1}"));
+    List<Map<String, Object>> before = rows(contacts);
+
+    if (!supportsErase()) {
+      assertThrows(UnsupportedOperationException.class,
+          () -> sink.erase(contacts, List.of(1L), GdprMode.ERASE, at), "erase() of a sink whose test says supportsErase() is false");
+      assertEquals(before, rows(contacts), "rows after an unsupported erase()");
+      return;
+    }
+    assertEquals(2, sink.erase(contacts, List.of(1L, BIG_ID, 404L), GdprMode.ERASE, at),
+        "erase(" + contacts + ", [1, " + BIG_ID + ", 404], ERASE): rows 1 and " + BIG_ID + " exist");
+
+    assertEquals(List.of(2L), ids(rows(contacts)), "ids of " + contacts + " after rows 1 and " + BIG_ID + " were erased");
+    assertEquals(before.get(1), row(contacts, 2), "row 2, not listed, is unchanged");
+    assertEquals(List.of(twoToDeal), links(contacts, deals), "links of " + LinkBatch.pair(contacts, deals)
+        + ": the erased parent's are gone");
+    assertEquals(List.of(), links(deals, contacts), "links of " + LinkBatch.pair(deals, contacts)
+        + ": links to the erased targets are gone");
+    assertEquals(List.of(dealToCompany), links(deals, companies), "links of " + LinkBatch.pair(deals, companies)
+        + ", a pair without " + contacts + ", whose ids match by chance");
+    assertEquals(0, sink.erase(contacts, List.of(1L, BIG_ID), GdprMode.ERASE, at), "erase of rows already erased");
+    assertEquals(0, sink.erase(contacts, List.of(), GdprMode.ERASE, at), "erase of no ids");
+    assertEquals(0, sink.erase("gdpr_absent", List.of(1L), GdprMode.ERASE, at), "erase in a type without a table");
+    if (supportsIds()) {
+      assertArrayEquals(new long[] {2}, sink.ids(contacts, false), "ids(" + contacts + ", false) after erase");
+    }
+  }
+
+  /**
+   * erase in mode NULL_OUT keeps the row with its property columns and {@code _hs_unparsed} null,
+   * archived, and {@code _hs_gdpr_deleted_at} set (a column the other rows then have as null); an
+   * earlier archive date stays; the links of the row go.
+   */
+  @Test
+  void nullOutKeepsTheRowWithoutItsPersonalData() throws Exception {
+    String contacts = "nulled_contacts";
+    String deals = "nulled_deals";
+    Instant at = Instant.parse("2026-03-07T08:00:00.000001Z");
+    Instant earlier = Instant.parse("2026-02-01T00:00:00.000001Z");
+    List<ColumnMapping> columns = evolveTo(contacts, property("email", "string"), property("firstname", "string"))
+        .columnsAfter();
+    write(batch(contacts, columns,
+        record(1, T1, "email", "a@example.com", "firstname", "Ada"),
+        record(2, T1, "email", "b@example.com", "firstname", "Bob"),
+        archivedRecord(3, T1, earlier, "email", "c@example.com")), contacts, "{\"v\":1}");
+    LinkRow oneToDeal = new LinkRow(1, 100, 3, "HUBSPOT_DEFINED", null);
+    LinkRow twoToDeal = new LinkRow(2, 100, 3, "HUBSPOT_DEFINED", null);
+    sink.replaceAssociations(new LinkBatch(contacts, deals, List.of(1L, 2L), List.of(oneToDeal, twoToDeal), SYNCED_1),
+        new Checkpoint(LinkBatch.pair(contacts, deals), "{\"v\":1}"));
+    Map<String, Object> two = row(contacts, 2);
+    if (!supportsErase()) {
+      assertThrows(UnsupportedOperationException.class,
+          () -> sink.erase(contacts, List.of(1L), GdprMode.NULL_OUT, at), "erase() of a sink whose test says supportsErase() is false");
+      return;
+    }
+
+    assertEquals(2, sink.erase(contacts, List.of(1L, 3L, 404L), GdprMode.NULL_OUT, at),
+        "erase(" + contacts + ", [1, 3, 404], NULL_OUT): rows 1 and 3 exist");
+
+    assertEquals(List.of(1L, 2L, 3L), ids(rows(contacts)), "ids of " + contacts + ": nulled rows stay");
+    Map<String, Object> one = row(contacts, 1);
+    assertValue(contacts, one, "email", null);
+    assertValue(contacts, one, "firstname", null);
+    assertValue(contacts, one, SystemColumns.UNPARSED, null);
+    assertValue(contacts, one, SystemColumns.ARCHIVED, true);
+    assertValue(contacts, one, SystemColumns.ARCHIVED_AT, at);
+    assertValue(contacts, one, SystemColumns.GDPR_DELETED_AT, at);
+    assertValue(contacts, one, SystemColumns.UPDATED_AT, T1);
+    assertValue(contacts, one, SystemColumns.CREATED_AT, CREATED);
+    Map<String, Object> three = row(contacts, 3);
+    assertValue(contacts, three, "email", null);
+    assertValue(contacts, three, SystemColumns.ARCHIVED_AT, earlier);
+    assertValue(contacts, three, SystemColumns.GDPR_DELETED_AT, at);
+    Map<String, Object> twoAfter = new HashMap<>(row(contacts, 2));
+    assertValue(contacts, twoAfter, SystemColumns.GDPR_DELETED_AT, null);
+    twoAfter.remove(SystemColumns.GDPR_DELETED_AT);
+    assertEquals(two, twoAfter, "row 2, not listed, is unchanged");
+    assertEquals(List.of(twoToDeal), links(contacts, deals), "links of " + LinkBatch.pair(contacts, deals)
+        + ": the nulled-out parent's are gone");
+
+    write(batch(contacts, columns, SYNCED_2, RUN_2, record(2, T2, "email", "new@example.com")), contacts, "{\"v\":2}");
+    assertValue(contacts, row(contacts, 2), "email", "new@example.com");
+    assertValue(contacts, row(contacts, 1), SystemColumns.GDPR_DELETED_AT, at);
   }
 
   // ---------------------------------------------------------------------------------------------
