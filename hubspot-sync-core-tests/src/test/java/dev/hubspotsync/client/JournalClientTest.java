@@ -224,6 +224,20 @@ class JournalClientTest {
   }
 
   @Test
+  void aBulkUpdateIsOneFileOfOneEventPerRecordReadThroughGzip() {
+    HubSpotClient client = client();
+    subscribe(client);
+    List<Long> ids = hubspot.portal().ids("contacts");
+    hubspot.portal().bulkUpdate("contacts", ids, Map.of("firstname", "Same"));
+    // the file is well over 1 KB, so the portal gzips it for a client that accepts gzip
+    JournalFile file = client.downloadJournalFile(portal, client.journalLatest(portal).orElseThrow());
+    assertThat(file.events()).extracting(JournalEvent::objectId).containsExactlyElementsOf(ids);
+    assertThat(file.events()).extracting(JournalEvent::occurredAt).containsOnly(T0);
+    assertThat(file.publishedAt()).isEqualTo(T0);
+    assertThat(file.skipped()).isZero();
+  }
+
+  @Test
   void duplicatesAreDeliveredAndShareAKey() {
     HubSpotClient client = client();
     subscribe(client);
