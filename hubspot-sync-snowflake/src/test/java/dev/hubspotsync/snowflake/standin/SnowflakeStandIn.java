@@ -95,6 +95,8 @@ public final class SnowflakeStandIn implements AutoCloseable {
 
   /** Starts a stand-in with an empty in-memory DuckDB database on a free port of 127.0.0.1. */
   public static SnowflakeStandIn start() {
+    // Small request/response pairs otherwise wait on delayed ACKs (~40 ms a statement).
+    System.setProperty("sun.net.httpserver.nodelay", "true");
     try {
       DuckDBConnection root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
       try (Statement s = root.createStatement()) {

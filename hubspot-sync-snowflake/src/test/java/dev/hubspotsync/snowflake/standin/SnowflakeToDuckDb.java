@@ -34,9 +34,10 @@ public final class SnowflakeToDuckDb {
   /** Snowflake SQL the stand-in does not run, for it would not behave as Snowflake does. */
   private static final List<Pattern> REFUSED = List.of(
       Pattern.compile("(?i)\\bVARIANT\\b|\\bOBJECT\\b|\\bARRAY\\b|PARSE_JSON|\\bIFF\\s*\\(|\\bNVL\\s*\\("),
-      Pattern.compile("(?i)\\bLIKE\\s+\"|\\bCLONE\\b|\\bUNDROP\\b|\\bAT\\s*\\(\\s*(?:TIMESTAMP|OFFSET)"),
+      Pattern.compile("(?i)\\bCLONE\\b|\\bUNDROP\\b|\\bAT\\s*\\(\\s*(?:TIMESTAMP|OFFSET)"),
       Pattern.compile("(?i)\\bINSERT\\s+(?:ALL|FIRST)\\b|\\bTRUNCATE\\b"));
 
+  private static final Pattern CREATE_LIKE = Pattern.compile("(?is)^\\s*CREATE\\b[^(]*\\bLIKE\\b");
   private static final Pattern CREATE_TEMP = Pattern.compile(
       "(?is)^\\s*CREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:LOCAL\\s+)?TEMP(?:ORARY)?\\s+TABLE\\s+(IF\\s+NOT\\s+EXISTS\\s+)?"
           + "(\"(?:[^\"]|\"\")+\")\\.(\"(?:[^\"]|\"\")+\")(.*)$");
@@ -67,6 +68,9 @@ public final class SnowflakeToDuckDb {
 
   /** The rewrites, outside quoted identifiers, string literals and {@code $$} blocks; refused constructs throw. */
   public static String translate(String sql, List<TempTable> tempTables) {
+    if (CREATE_LIKE.matcher(sql).find()) {
+      throw new Unsupported("CREATE TABLE … LIKE (DuckDB has no LIKE form; the sink never sends one)");
+    }
     StringBuilder out = new StringBuilder(sql.length());
     int i = 0;
     while (i < sql.length()) {
