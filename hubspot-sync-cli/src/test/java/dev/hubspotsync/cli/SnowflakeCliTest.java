@@ -39,6 +39,21 @@ class SnowflakeCliTest {
   }
 
   @Test
+  void theExampleConfigLoadsWithTheKeyPairAndThePassphraseFromTheEnvironment() {
+    SyncConfig config = SyncConfig.load(Path.of("..", "examples", "snowflake", "sync.yaml"),
+        Map.of("SNOWFLAKE_PRIVATE_KEY_PASSPHRASE", "from-env"));
+
+    SyncConfig.Sink sink = config.sink();
+    assertThat(sink.type()).isEqualTo("snowflake");
+    assertThat(sink.user()).isEqualTo("HUBSPOT_SYNC");
+    assertThat(sink.password()).isNull();
+    assertThat(sink.schema()).isEqualTo("HUBSPOT");
+    assertThat(sink.snowflake()).isEqualTo(new SyncConfig.Snowflake("myorg-myaccount", null, "HUBSPOT_LOADING",
+        "ANALYTICS", "HUBSPOT_LOADER", Path.of("/secrets/hubspot_sync_rsa_key.p8"), "from-env"));
+    assertThat(sink.toString() + sink.snowflake()).doesNotContain("from-env");
+  }
+
+  @Test
   void syncIntoSnowflakeWithThePasswordFromTheEnvironment() {
     String config = cli.config("snowflake.yaml", String.join("\n",
         "portal: {baseUrl: BASE_URL}",

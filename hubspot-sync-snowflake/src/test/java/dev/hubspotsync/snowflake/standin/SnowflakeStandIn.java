@@ -213,7 +213,7 @@ public final class SnowflakeStandIn implements AutoCloseable {
         Session session = sessions.get(token(exchange));
         answer = session == null ? error("390112", "08001", "Your session has expired. Please login again.")
             : session.query(body);
-      } else if (path.equals("/session") && "delete=true".equals(exchange.getRequestURI().getQuery())) {
+      } else if (path.equals("/session") && String.valueOf(exchange.getRequestURI().getQuery()).contains("delete=true")) {
         Session session = sessions.remove(token(exchange));
         if (session != null) {
           session.close();
