@@ -24,7 +24,8 @@ import org.jdbi.v3.core.JdbiException;
 
 /**
  * The Snowflake session of a sink: connections through the Snowflake JDBC driver, kept open
- * between units (a Snowflake login costs a round trip or more), each set up once with the
+ * between units (a Snowflake login costs a round trip or more; one idle for 30 minutes is closed,
+ * before Snowflake would end its session), each set up once with the
  * dialect's session settings and auto-commit off; every unit is a JDBI transaction on one of them.
  * Locks are this JVM's: Snowflake has no advisory locks, so one process writes a schema at a time
  * (docs/snowflake.md). Failures become {@link WarehouseException}s naming the account, database
@@ -32,6 +33,8 @@ import org.jdbi.v3.core.JdbiException;
  */
 final class SnowflakeSession implements SqlSession<SnowflakeUnit>, AutoCloseable {
   private static final int IDLE_CONNECTIONS = 4;
+  /** A kept connection idle longer is closed instead of reused: Snowflake ends idle sessions (4 h by default). */
+  private static final long MAX_IDLE_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(30);
   /** Snowflake error codes that mean the set-up is wrong, not the statement: login, missing objects, no warehouse. */
   private static final Set<Integer> CONFIGURATION_ERRORS = Set.of(390100, 390101, 390102, 390144, 390189, 390201,
       390302, 2003, 2043, 3001, 606, 390422);
@@ -40,7 +43,7 @@ final class SnowflakeSession implements SqlSession<SnowflakeUnit>, AutoCloseable
   private final String url;
   private final Properties properties;
   private final String description;
-  private final Deque<Connection> idle = new ArrayDeque<>();
+  private final Deque<Idle> idle = new ArrayDeque<>();
   private final Map<Connection, Set<String>> stagingTables = Collections.synchronizedMap(new java.util.IdentityHashMap<>());
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final Jdbi jdbi;
@@ -101,11 +104,18 @@ final class SnowflakeSession implements SqlSession<SnowflakeUnit>, AutoCloseable
     if (closed) {
       throw new SQLException("The Snowflake sink is closed");
     }
-    synchronized (idle) {
-      Connection kept = idle.pollFirst();
-      if (kept != null) {
-        return kept;
+    while (true) {
+      Idle kept;
+      synchronized (idle) {
+        kept = idle.pollFirst();
       }
+      if (kept == null) {
+        break;
+      }
+      if (System.nanoTime() - kept.since() < MAX_IDLE_NANOS) {
+        return kept.connection();
+      }
+      discard(kept.connection());
     }
     Connection connection = driver.connect(url, properties);
     if (connection == null) {
@@ -126,7 +136,7 @@ final class SnowflakeSession implements SqlSession<SnowflakeUnit>, AutoCloseable
     if (!closed && !connection.isClosed()) {
       synchronized (idle) {
         if (idle.size() < IDLE_CONNECTIONS) {
-          idle.addFirst(connection);
+          idle.addFirst(new Idle(connection, System.nanoTime()));
           return;
         }
       }
@@ -135,19 +145,23 @@ final class SnowflakeSession implements SqlSession<SnowflakeUnit>, AutoCloseable
     connection.close();
   }
 
+  private record Idle(Connection connection, long since) {}
+
+  private void discard(Connection connection) {
+    stagingTables.remove(connection);
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      // the session ends on Snowflake's side when it times out
+    }
+  }
+
   /** Closes every kept connection (each ends its Snowflake session); later units fail. */
   @Override
   public void close() {
     closed = true;
     synchronized (idle) {
-      for (Connection connection : idle) {
-        try {
-          connection.close();
-        } catch (SQLException e) {
-          // the session ends on Snowflake's side when it times out
-        }
-        stagingTables.remove(connection);
-      }
+      idle.forEach(kept -> discard(kept.connection()));
       idle.clear();
     }
   }
