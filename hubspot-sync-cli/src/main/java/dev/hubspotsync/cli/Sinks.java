@@ -5,6 +5,7 @@ import dev.hubspotsync.HubSpotSyncException;
 import dev.hubspotsync.duckdb.DuckDbSink;
 import dev.hubspotsync.postgres.PostgresSink;
 import dev.hubspotsync.sink.WarehouseSink;
+import dev.hubspotsync.snowflake.SnowflakeSink;
 
 /** Opens the sink a config names. */
 final class Sinks {
@@ -40,7 +41,10 @@ final class Sinks {
     }
   }
 
-  /** Builds the sink of the settings: a DuckDB file (in memory when {@code file} is null) or a PostgreSQL URL. */
+  /**
+   * Builds the sink of the settings: a DuckDB file (in memory when {@code file} is null), a PostgreSQL
+   * URL or a Snowflake account.
+   */
   static WarehouseSink open(SyncConfig.Sink s) {
     switch (s.type()) {
       case "duckdb": {
@@ -68,8 +72,36 @@ final class Sinks {
         }
         return b.build();
       }
+      case "snowflake": {
+        SyncConfig.Snowflake sf = s.snowflake();
+        SnowflakeSink.Builder b = SnowflakeSink.builder().user(s.user()).database(sf.database());
+        if (sf.account() != null) {
+          b.account(sf.account());
+        }
+        if (sf.endpoint() != null) {
+          b.endpoint(sf.endpoint());
+        }
+        if (sf.privateKeyFile() != null) {
+          b.privateKeyFile(sf.privateKeyFile(), sf.passphrase());
+        } else {
+          b.password(s.password());
+        }
+        if (sf.warehouse() != null) {
+          b.warehouse(sf.warehouse());
+        }
+        if (sf.role() != null) {
+          b.role(sf.role());
+        }
+        if (s.schema() != null) {
+          b.schema(s.schema());
+        }
+        if (s.tablePrefix() != null) {
+          b.tablePrefix(s.tablePrefix());
+        }
+        return b.build(); // platform detection stays off: the sink turns it off on every connection
+      }
       default:
-        throw new IllegalStateException("no sink of type " + s.type()); // SyncConfig accepts only the two above
+        throw new IllegalStateException("no sink of type " + s.type()); // SyncConfig accepts only the three above
     }
   }
 }

@@ -58,15 +58,37 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
   record Pair(String from, String to) {}
 
   /**
-   * Where the data goes: {@code duckdb} (a file) or {@code postgres} (a JDBC URL).
+   * Where the data goes: {@code duckdb} (a file), {@code postgres} (a JDBC URL) or {@code snowflake}.
    *
    * @param file the DuckDB file, resolved against the config file's folder
    */
-  record Sink(String type, Path file, String url, String user, String password, String schema, String tablePrefix) {
+  record Sink(String type, Path file, String url, String user, String password, String schema, String tablePrefix,
+      Snowflake snowflake) {
+    Sink(String type, Path file, String url, String user, String password, String schema, String tablePrefix) {
+      this(type, file, url, user, password, schema, tablePrefix, null);
+    }
+
     @Override
     public String toString() {
       return "Sink[" + type + (file != null ? ", file=" + file : "") + (url != null ? ", url=" + url : "")
           + (schema != null ? ", schema=" + schema : "") + (password != null ? ", password hidden" : "") + "]";
+    }
+  }
+
+  /**
+   * A Snowflake sink's own settings (user, schema and prefix are the sink's); the password or key
+   * passphrase comes from the environment only ({@code SNOWFLAKE_PASSWORD},
+   * {@code SNOWFLAKE_PRIVATE_KEY_PASSPHRASE}) and {@link #toString()} hides it.
+   *
+   * @param endpoint null for {@code https://<account>.snowflakecomputing.com}
+   * @param privateKeyFile null for password authentication
+   */
+  record Snowflake(String account, java.net.URI endpoint, String warehouse, String database, String role,
+      Path privateKeyFile, String passphrase) {
+    @Override
+    public String toString() {
+      return "Snowflake[account=" + account + ", database=" + database + (privateKeyFile != null ? ", key pair" : "")
+          + (passphrase != null ? ", passphrase hidden" : "") + "]";
     }
   }
 
@@ -172,7 +194,7 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
       }
     });
 
-    Sink sink = sink(top.object("sink"), folder);
+    Sink sink = sink(top.object("sink"), folder, env);
     Budget budget = budget(top.object("budget"));
     Tuning tuning = tuning(top.object("sync"));
     return new SyncConfig(file, baseUrl, apiVersion, credentials, List.copyOf(objects), all, Map.copyOf(properties), List.copyOf(associations),
@@ -245,9 +267,17 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
     return new Pair(m.group(1), m.group(2));
   }
 
-  private static Sink sink(ConfigNode s, Path folder) {
-    s.allowOnly(List.of("type", "file", "url", "user", "password", "schema", "tablePrefix"));
+  private static Sink sink(ConfigNode s, Path folder, Map<String, String> env) {
+    s.allowOnly(List.of("type", "file", "url", "user", "password", "schema", "tablePrefix", "account", "endpoint",
+        "warehouse", "database", "role", "privateKeyFile"));
     String type = s.string("type").map(t -> t.trim().toLowerCase(Locale.ROOT)).orElse("duckdb");
+    if (!type.equals("snowflake")) {
+      for (String key : SNOWFLAKE_KEYS) {
+        if (s.has(key)) {
+          throw s.error(s.pathOf(key), "is for type snowflake");
+        }
+      }
+    }
     switch (type) {
       case "duckdb" -> {
         for (String key : List.of("url", "user", "password")) {
@@ -271,12 +301,61 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
         return new Sink("postgres", null, url, s.string("user").orElse(null), s.string("password").orElse(null),
             s.string("schema").orElse(null), s.string("tablePrefix").orElse(null));
       }
-      case "bigquery", "snowflake" -> throw s.error(s.pathOf("type"), type + " is not available in this version; "
-          + "available: duckdb, postgres");
+      case "snowflake" -> {
+        return snowflake(s, folder, env);
+      }
+      case "bigquery" -> throw s.error(s.pathOf("type"), type + " is not available in this version; "
+          + "available: duckdb, postgres, snowflake");
       default -> throw s.error(s.pathOf("type"), "unknown sink type \"" + type + "\"; "
-          + Suggest.closest(type, List.of("duckdb", "postgres")).map(x -> "did you mean " + x + "? ").orElse("")
-          + "available: duckdb (default), postgres");
+          + Suggest.closest(type, List.of("duckdb", "postgres", "snowflake")).map(x -> "did you mean " + x + "? ")
+              .orElse("")
+          + "available: duckdb (default), postgres, snowflake");
     }
+  }
+
+  private static final List<String> SNOWFLAKE_KEYS = List.of("account", "endpoint", "warehouse", "database", "role",
+      "privateKeyFile");
+
+  /** {@code type: snowflake}: key pair unless no privateKeyFile is given; secrets from the environment only. */
+  private static Sink snowflake(ConfigNode s, Path folder, Map<String, String> env) {
+    for (String key : List.of("file", "url", "password")) {
+      if (s.has(key)) {
+        throw s.error(s.pathOf(key), key.equals("password")
+            ? "secrets are never read from the config file; set the environment variable SNOWFLAKE_PASSWORD "
+                + "(or use privateKeyFile: with SNOWFLAKE_PRIVATE_KEY_PASSPHRASE)"
+            : "is not a snowflake setting; type snowflake takes account:, user:, privateKeyFile:, warehouse:, "
+                + "database:, schema:, role:");
+      }
+    }
+    String account = s.string("account").map(String::trim).orElse(null);
+    java.net.URI endpoint = s.string("endpoint").map(String::trim).map(e -> {
+      if (!e.startsWith("https://") && !e.startsWith("http://")) {
+        throw s.error(s.pathOf("endpoint"), "must start with https://, was \"" + e + "\"");
+      }
+      return java.net.URI.create(e);
+    }).orElse(null);
+    if (account == null && endpoint == null) {
+      throw s.error(s.pathOf("account"), "missing; type snowflake needs account: (e.g. myorg-myaccount)");
+    }
+    String user = s.string("user").map(String::trim)
+        .orElseThrow(() -> s.error(s.pathOf("user"), "missing; type snowflake needs user:"));
+    String database = s.string("database").map(String::trim)
+        .orElseThrow(() -> s.error(s.pathOf("database"), "missing; type snowflake needs database:"));
+    Path key = s.string("privateKeyFile").map(String::trim).map(f -> folder.resolve(f).normalize()).orElse(null);
+    String password = null;
+    String passphrase = null;
+    if (key != null) {
+      passphrase = env.get("SNOWFLAKE_PRIVATE_KEY_PASSPHRASE");
+    } else {
+      password = env.get("SNOWFLAKE_PASSWORD");
+      if (password == null || password.isEmpty()) {
+        throw s.error(s.pathOf("privateKeyFile"), "missing, and SNOWFLAKE_PASSWORD is not set; give "
+            + "privateKeyFile: (key-pair authentication, recommended) or set SNOWFLAKE_PASSWORD");
+      }
+    }
+    return new Sink("snowflake", null, null, user, password, s.string("schema").orElse(null),
+        s.string("tablePrefix").orElse(null), new Snowflake(account, endpoint, s.string("warehouse").orElse(null),
+            database, s.string("role").orElse(null), key, passphrase));
   }
 
   private static Budget budget(ConfigNode b) {

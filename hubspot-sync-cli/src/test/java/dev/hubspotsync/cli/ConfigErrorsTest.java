@@ -111,11 +111,23 @@ class ConfigErrorsTest {
   }
 
   @Test
-  void bigQueryAndSnowflakeAreNotAvailableInThisVersion() {
+  void bigQueryIsNotAvailableInThisVersion() {
     assertConfigError(sync("objects: [contacts]\nsink: {type: bigquery}\n"),
         "sink.type: bigquery is not available in this version; available: duckdb, postgres");
-    assertConfigError(sync("objects: [contacts]\nsink: {type: snowflake}\n"), "sink.type: snowflake is not available");
     assertConfigError(sync("objects: [contacts]\nsink: {type: duckbd}\n"), "sink.type: unknown sink type \"duckbd\"; did you mean duckdb?");
+  }
+
+  @Test
+  void aSnowflakeSinkTakesNoSecretFromTheFileAndNamesWhatIsMissing() {
+    assertConfigError(sync("objects: [contacts]\nsink: {type: snowflake, account: xy12345, user: U, database: D, "
+        + "password: hunter2}\n"), "sink.password: secrets are never read from the config file; set the environment "
+        + "variable SNOWFLAKE_PASSWORD");
+    assertConfigError(sync("objects: [contacts]\nsink: {type: snowflake, user: U, database: D}\n"),
+        "sink.account: missing; type snowflake needs account:");
+    assertConfigError(sync("objects: [contacts]\nsink: {type: snowflake, account: xy12345, user: U, database: D}\n"),
+        "sink.privateKeyFile: missing, and SNOWFLAKE_PASSWORD is not set");
+    assertConfigError(sync("objects: [contacts]\nsink: {type: duckdb, warehouse: W}\n"),
+        "sink.warehouse: is for type snowflake");
   }
 
   @Test
