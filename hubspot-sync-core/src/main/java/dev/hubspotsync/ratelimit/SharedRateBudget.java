@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
  *       processes have not spent, so HubSpot's headers stay the truth (other integrations' calls
  *       count too). Blocks shrink as the ceiling nears; when nothing is left, {@link #acquire}
  *       throws {@link RateBudgetExhaustedException}. {@link #close()} gives unspent claims back.
+ *   <li><b>Search</b> (per account, per second): an equal part for each live process, at least one
+ *       (so with more processes than {@code searchPerSecond}, searches can draw 429s).
  * </ul>
  *
  * <p>Within the process, a {@link TokenBucketRateBudget} built from the template paces the calls
@@ -111,7 +113,7 @@ public final class SharedRateBudget implements RateBudget, AutoCloseable {
       renewIfDue();
     };
     this.local = b.template.copy().sleeper(renewing).ceilingKeptElsewhere().build();
-    this.local.share(0, 0);
+    this.local.share(0, 0, 1);
     this.share = new Share(portal, holder, 0, 0, local.burstUsable(), 0, 0, 0, -1, -1, null);
   }
 
@@ -182,11 +184,13 @@ public final class SharedRateBudget implements RateBudget, AutoCloseable {
     }
   }
 
-  /** This process's share and the portal's totals, as of the last renewal. */
+  /** This process's share and the portal's totals as of the last renewal, with this process's own counts as of now. */
   public Share share() {
     lock.lock();
     try {
-      return share;
+      Share s = share;
+      return new Share(s.portal(), s.holder(), s.processes(), s.burstSlice(), s.burstUsable(), claimed, spent,
+          s.portalGranted(), s.portalReported(), s.dailyCeiling(), s.renewedAt());
     } finally {
       lock.unlock();
     }
@@ -381,7 +385,8 @@ public final class SharedRateBudget implements RateBudget, AutoCloseable {
     claimed += daily[0];
     renewedAt = now;
     publishedWants = wants;
-    local.share(slice, Math.max(0, usable - slice));
+    // Search's per-second limit is the account's: an equal part for each live process, at least one.
+    local.share(slice, Math.max(0, usable - slice), Math.max(1, local.searchPerSecond() / (int) daily[3]));
     long reported = Math.max(state.day().reported(), reportedHigh);
     share = new Share(portal, holder, (int) daily[3], slice, usable, claimed, spent, daily[1], reported, daily[2], at);
     if (previous != slice) {

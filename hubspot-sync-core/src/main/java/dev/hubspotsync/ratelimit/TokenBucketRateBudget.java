@@ -172,6 +172,8 @@ public final class TokenBucketRateBudget implements RateBudget {
   private int sharedSlice = -1;
   /** Burst calls the other processes of the app may have in HubSpot's window, when shared. */
   private int othersAllowance;
+  /** This process's searches per second when shared (search's limit is the account's); -1 when not shared. */
+  private int sharedSearches = -1;
 
   private TokenBucketRateBudget(Builder b) {
     this.settings = b.copy();
@@ -612,14 +614,16 @@ public final class TokenBucketRateBudget implements RateBudget {
   // ---- for SharedRateBudget ----
 
   /**
-   * Sets this process's slice of the burst ({@code slice} calls per window, 0 for none) and how many
-   * calls the app's other processes may have in the window, read against HubSpot's headers.
+   * Sets this process's slice of the burst ({@code slice} calls per window, 0 for none), how many
+   * calls the app's other processes may have in the window, read against HubSpot's headers, and
+   * this process's searches per second.
    */
-  void share(int slice, int others) {
+  void share(int slice, int others, int searches) {
     lock.lock();
     try {
       sharedSlice = slice;
       othersAllowance = others;
+      sharedSearches = searches;
     } finally {
       lock.unlock();
     }
@@ -635,6 +639,10 @@ public final class TokenBucketRateBudget implements RateBudget {
     }
   }
 
+  int searchPerSecond() {
+    return searchPerSecond;
+  }
+
   /** This process's standard calls in the burst window now, answered or in flight. */
   int burstInWindow() {
     lock.lock();
@@ -646,7 +654,8 @@ public final class TokenBucketRateBudget implements RateBudget {
   }
 
   private int searchLimit() {
-    return Math.max(1, searchPerSecond / pace.divisor);
+    int mine = sharedSearches >= 0 ? sharedSearches : Math.max(1, searchPerSecond / workers);
+    return Math.max(1, mine / pace.divisor);
   }
 
   /** "UTC" rather than {@link ZoneOffset#UTC}'s "Z", which reads badly in a log line. */
@@ -749,8 +758,9 @@ public final class TokenBucketRateBudget implements RateBudget {
 
     /**
      * The number of processes that use the app's burst limit and the daily ceiling together with
-     * equal static shares (default 1): this budget allows {@code 1/n} of the usable burst and of the
-     * daily ceiling, and reads calls in HubSpot's window up to the others' shares as theirs. The
+     * equal static shares (default 1): this budget allows {@code 1/n} of the usable burst, of the
+     * daily ceiling and of the searches per second (at least one), and reads calls in HubSpot's
+     * window up to the others' shares as theirs. The
      * fallback where no shared store exists; see {@link RateBudget#shared}.
      */
     public Builder workers(int n) {
