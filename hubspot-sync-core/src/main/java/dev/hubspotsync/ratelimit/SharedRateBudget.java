@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  *       calls the process can still have in HubSpot's window ({@code burstHeld}): its slice, or
  *       more while calls made under a larger slice age out. A process grows its slice only into
  *       what the others do not hold, so the slices in force never add up to more than the limit,
- *       even while processes join, leave or die.
+ *       even while processes join, leave or die. A slice grows to at most twice the calls the process
+ *       has in the window (plus a few) at each renewal, so a process that cannot use a large slice
+ *       does not hold it against the others.
  *   <li><b>Day</b> (per portal): calls are made only from <b>claims</b> on the day's ceiling,
  *       taken in blocks from the portal's row in the store. A claim never takes the total past the
  *       ceiling: the portal's usage counts as the larger of the calls claimed today (dead processes'
@@ -344,7 +346,10 @@ public final class SharedRateBudget implements RateBudget, AutoCloseable {
         int n = wanting.size();
         target = usable / n + (wanting.indexOf(holder) < usable % n ? 1 : 0);
       }
-      int newSlice = Math.max(0, Math.min(target, usable - othersHeld));
+      // Slow start: a slice grows to at most twice the calls the process has in the window, so a process
+      // that cannot use a large slice (one stream, long latency) does not hold it against the others.
+      int cap = 2 * inWindow + MIN_CLAIM;
+      int newSlice = Math.max(0, Math.min(Math.min(target, cap), usable - othersHeld));
       burst[0] = newSlice;
       burst[1] = othersHeld;
 
