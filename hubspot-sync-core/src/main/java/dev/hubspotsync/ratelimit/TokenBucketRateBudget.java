@@ -289,7 +289,7 @@ public final class TokenBucketRateBudget implements RateBudget {
           used = reportedHighWater + othersInFlight;
         }
         if (knowledge != Knowledge.FROM_HEADERS) {
-          long ceiling = ceiling();
+          String ceiling = ceilingKeptElsewhere ? "kept by the shared budget" : Long.toString(ceiling());
           logs.add(() -> LOG.info("HubSpot reports {} of the portal's {} daily calls used today; this budget's daily ceiling is {}",
               reported, daily, ceiling));
         }
