@@ -365,7 +365,9 @@ public final class SharedRateBudget implements RateBudget, AutoCloseable {
           live++;
         }
       }
-      long used = reported < 0 ? d.granted()
+      // While HubSpot reports no more than was claimed, the claims explain every call: they are the usage.
+      // Beyond that, others (other integrations, earlier runs) called too, and the unspent claims come on top.
+      long used = reported <= d.granted() ? d.granted()
           : Math.max(d.granted(), reported + unspentElsewhere + Math.max(0, claimed - spent));
       long grant = 0;
       if (wantDaily > 0) {

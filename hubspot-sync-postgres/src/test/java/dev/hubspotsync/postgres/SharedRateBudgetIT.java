@@ -165,6 +165,20 @@ class SharedRateBudgetIT {
   }
 
   @Test
+  void callsOfOtherIntegrationsThatHubSpotReportsCountTowardTheCeiling() {
+    Portal hubSpot = new Portal();
+    hubSpot.today = 200; // made today by another integration of the account, or before the budget was shared
+    List<SharedRateBudget> four = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      four.add(budget("portal-1", "p" + i, 333));
+    }
+    drive(four, List.of(hubSpot, hubSpot, hubSpot, hubSpot), Duration.ofSeconds(40), 20);
+
+    assertThat(hubSpot.today).as("the portal's count: HubSpot's headers are the truth").isBetween(325L, 333L);
+    assertThat(hubSpot.rejected).isZero();
+  }
+
+  @Test
   void closingGivesUnspentClaimsBackAndTheSliceAfterAWindow() {
     Portal hubSpot = new Portal();
     SharedRateBudget first = budget("portal-1", "a", 1_000);
