@@ -73,14 +73,15 @@ class HubSpotSyncOperator(BaseOperator):
     pushed as XCom `report` before the task fails, for alerts and dashboards.
     """
 
-    template_fields = ("config",)
+    template_fields = ("config", "only")
 
-    def __init__(self, *, config: str = CONFIG, jar: str = CLI_JAR, java: str = "java",
+    def __init__(self, *, config: str = CONFIG, only: str | None = None, jar: str = CLI_JAR, java: str = "java",
                  hubspot_conn_id: str = "hubspot_default",
                  warehouse_conn_id: str | None = "hubspot_sync_warehouse",
                  resume_margin: timedelta = timedelta(minutes=5), **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.config = config
+        self.only = only  # some of the config's streams (sync --only), e.g. one per mapped task
         self.jar = jar
         self.java = java
         self.hubspot_conn_id = hubspot_conn_id
@@ -138,6 +139,8 @@ class HubSpotSyncOperator(BaseOperator):
                 mask_secret(password)
                 env["PGPASSWORD"] = password
         command = [self.java, "-jar", self.jar, "sync", "--config", self.config]
+        if self.only:
+            command += ["--only", self.only]
         self.log.info("Running %s", " ".join(command))
         self._process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                          text=True, env=env)

@@ -310,7 +310,9 @@ public interface SyncJob {
           "client(…) is set together with credentials, rateBudget, baseUrl or apiVersion; set those on the client's builder, "
               + "or drop client(…)");
       require(sink != null, "sink is not set: SyncJob.builder().sink(…)");
-      require(allObjectTypes || !objectTypes.isEmpty(), "no object types: addObjectTypes(\"contacts\", …) or allObjectTypes()");
+      // A run of association pairs alone is fine: parallel processes may each run some streams of one portal.
+      require(allObjectTypes || !objectTypes.isEmpty() || !associations.isEmpty(),
+          "no object types: addObjectTypes(\"contacts\", …) or allObjectTypes()");
       require(objectTypes.stream().noneMatch(t -> t == null || t.isBlank()), "an object type is blank: " + objectTypes);
       require(!overlap.isNegative(), "overlap must not be negative, was " + overlap);
       require(!indexLag.isNegative(), "indexLag must not be negative, was " + indexLag);

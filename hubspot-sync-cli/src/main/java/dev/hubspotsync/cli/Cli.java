@@ -6,7 +6,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The command line: {@code sync}, {@code schema-diff}, {@code status}, {@code demo}. {@link #execute}
+ * The command line: {@code sync}, {@code schema-diff}, {@code status}, {@code plan}, {@code demo}. {@link #execute}
  * returns the {@link ExitCode} number instead of exiting, so tests run it in-process.
  */
 final class Cli {
@@ -22,6 +22,7 @@ final class Cli {
         .addSubcommand(new SyncCommand(ctx))
         .addSubcommand(new SchemaDiffCommand(ctx))
         .addSubcommand(new StatusCommand(ctx))
+        .addSubcommand(new PlanCommand(ctx))
         .addSubcommand(new DemoCommand(ctx));
     cl.setOut(new PrintWriter(ctx.out(), true));
     cl.setErr(new PrintWriter(ctx.err(), true));

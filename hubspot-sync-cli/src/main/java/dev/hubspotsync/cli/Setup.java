@@ -47,7 +47,8 @@ final class Setup {
     return credentials;
   }
 
-  static RateBudget budget(SyncConfig config, Context ctx) {
+  /** The config's budget settings, checked; {@code budget.workers} and {@code budget.shared} are applied by {@link ProcessBudget}. */
+  static TokenBucketRateBudget.Builder budgetTemplate(SyncConfig config, Context ctx) {
     SyncConfig.Budget b = config.budget();
     TokenBucketRateBudget.Builder builder = RateBudget.tokenBucket().clock(ctx.clock()).sleeper(ctx.sleeper());
     String file = config.file().toString();
@@ -58,15 +59,27 @@ final class Setup {
     apply(file, "budget.burstHeadroom", b.burstHeadroom(), builder::burstHeadroom);
     apply(file, "budget.searchPerSecond", b.searchPerSecond(), builder::searchPerSecond);
     try {
-      return builder.build();
+      builder.build();
     } catch (HubSpotSyncException e) {
       throw ConfigNode.error(file, "budget", e.getMessage());
     }
+    return builder;
+  }
+
+  /** A budget of this process alone (for the commands that make a call or two), split by {@code budget.workers}. */
+  static RateBudget budget(SyncConfig config, Context ctx) {
+    Integer workers = config.budget().workers();
+    return budgetTemplate(config, ctx).workers(workers != null ? workers : 1).build();
   }
 
   static HubSpotClient client(SyncConfig config, Context ctx) {
+    return client(config, ctx, budget(config, ctx));
+  }
+
+  /** A client paced by {@code budget} (a {@link ProcessBudget}'s, for sync). */
+  static HubSpotClient client(SyncConfig config, Context ctx, RateBudget budget) {
     HubSpotClient.Builder b = HubSpotClient.builder().credentials(credentials(config, ctx))
-        .apiVersion(config.apiVersion()).rateBudget(budget(config, ctx)).clock(ctx.clock()).sleeper(ctx.sleeper());
+        .apiVersion(config.apiVersion()).rateBudget(budget).clock(ctx.clock()).sleeper(ctx.sleeper());
     if (config.baseUrl() != null) {
       b.baseUrl(config.baseUrl());
     }

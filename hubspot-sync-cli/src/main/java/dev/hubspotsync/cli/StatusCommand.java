@@ -9,6 +9,7 @@ import dev.hubspotsync.client.DailyUsage;
 import dev.hubspotsync.client.HubSpotClient;
 import dev.hubspotsync.client.HubSpotCredentials;
 import dev.hubspotsync.client.ObjectCatalog;
+import dev.hubspotsync.ratelimit.BudgetLeases;
 import dev.hubspotsync.sink.Checkpoint;
 import dev.hubspotsync.sink.WarehouseSink;
 import java.io.IOException;
@@ -81,6 +82,15 @@ final class StatusCommand implements Callable<Integer> {
       }
     }
     Portal portal = portal(c);
+    BudgetLeases.State shared = null;
+    String sharedProblem = null;
+    if (c.budget().shared() != null) {
+      try {
+        shared = ProcessBudget.sharedState(c, ctx);
+      } catch (HubSpotSyncException e) {
+        sharedProblem = e.getMessage();
+      }
+    }
     DailyUsage usage = null;
     if (live) {
       try (HubSpotClient client = Setup.client(c, ctx)) {
@@ -88,9 +98,16 @@ final class StatusCommand implements Callable<Integer> {
       }
     }
     if (json) {
-      ctx.out().println(secrets.mask(Json.line(json(portal, streams, last, usage))));
+      ObjectNode out = json(portal, streams, last, usage);
+      if (c.budget().shared() != null) {
+        out.set("sharedBudget", sharedJson(shared, sharedProblem));
+      }
+      ctx.out().println(secrets.mask(Json.line(out)));
     } else {
       printTable(portal, streams, last, usage, secrets);
+      if (c.budget().shared() != null) {
+        printShared(shared, sharedProblem, secrets);
+      }
     }
     return ExitCode.OK.code();
   }
@@ -210,6 +227,40 @@ final class StatusCommand implements Callable<Integer> {
           .put("resetsAt", usage.resetsAt() != null ? usage.resetsAt().toString() : null);
     }
     return out;
+  }
+
+  /** The shared budget as the store holds it: each live process's lease and the portal's day. */
+  private static ObjectNode sharedJson(BudgetLeases.State state, String problem) {
+    ObjectNode n = Json.object();
+    if (state == null) {
+      return n.put("problem", problem);
+    }
+    n.put("processes", state.leases().size());
+    ArrayNode list = n.putArray("leases");
+    for (BudgetLeases.Lease l : state.leases()) {
+      list.addObject().put("holder", l.holder()).put("app", l.app()).put("burstSlice", l.burstSlice())
+          .put("burstHeld", l.burstHeld()).put("dailyClaimed", l.unspent(state.day().day()) + l.dailySpent())
+          .put("dailySpent", l.dailySpent()).put("expiresAt", l.expiresAt().toString()).put("description", l.description());
+    }
+    n.putObject("today").put("day", state.day().day().toString()).put("claimed", state.day().granted())
+        .put("reported", state.day().reported()).put("dailyCeiling", state.day().ceiling());
+    return n;
+  }
+
+  private void printShared(BudgetLeases.State state, String problem, Secrets secrets) {
+    ctx.out().println();
+    if (state == null) {
+      ctx.out().println("shared budget: cannot be read: " + secrets.mask(String.valueOf(problem)));
+      return;
+    }
+    BudgetLeases.Day d = state.day();
+    ctx.out().printf("shared budget today (%s): %,d calls claimed of %s; HubSpot reported %s; %d processes live%n", d.day(),
+        d.granted(), d.ceiling() < 0 ? "no known ceiling" : String.format("%,d", d.ceiling()),
+        d.reported() < 0 ? "nothing yet" : String.format("%,d", d.reported()), state.leases().size());
+    for (BudgetLeases.Lease l : state.leases()) {
+      ctx.out().printf("  %-28s burst %3d per 10 s (holds %3d), %,d calls claimed, %,d made; lease until %s; %s%n",
+          l.holder(), l.burstSlice(), l.burstHeld(), l.dailyClaimed(), l.dailySpent(), l.expiresAt(), l.description());
+    }
   }
 
   private void printTable(Portal portal, List<StreamStatus> streams, Optional<SyncReport> last, DailyUsage usage,

@@ -2,6 +2,7 @@ package dev.hubspotsync.cli;
 
 import dev.hubspotsync.HubSpotSyncException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,6 +18,10 @@ final class SyncCommand implements Callable<Integer> {
       description = "the config file (YAML, or JSON when it ends in .json); see docs/configuration.md")
   Path config;
 
+  @Option(names = "--only", split = ",", paramLabel = "STREAM",
+      description = "run only these streams of the config: object types and pairs (contacts,contacts->deals); see plan")
+  List<String> only;
+
   SyncCommand(Context ctx) {
     this.ctx = ctx;
   }
@@ -27,6 +32,9 @@ final class SyncCommand implements Callable<Integer> {
     SyncRun.Result result;
     try {
       SyncConfig loaded = SyncConfig.load(config, ctx.env());
+      if (only != null) {
+        loaded = loaded.only(only);
+      }
       secrets.add(loaded.sink().password());
       result = SyncRun.run(loaded, ctx, job -> {});
     } catch (HubSpotSyncException e) {

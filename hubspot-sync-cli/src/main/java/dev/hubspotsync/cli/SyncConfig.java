@@ -92,9 +92,17 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
     }
   }
 
-  /** Rate budget settings ({@code TokenBucketRateBudget.Builder}); null keeps the default. */
+  /**
+   * Rate budget settings ({@code TokenBucketRateBudget.Builder}, and for processes sharing one portal
+   * {@code SharedRateBudget.Builder}); null keeps the default.
+   *
+   * @param shared where the portal's processes share the budget: {@code sink} (the PostgreSQL sink's
+   *     database) or a {@code jdbc:postgresql:} URL; null when not shared
+   * @param workers the static split when nothing is shared: this process takes 1/workers
+   * @param portal the name the processes of one portal share the budget under; null: from the credentials
+   */
   record Budget(Double dailyShare, Long dailyCeiling, Integer burstLimit, Integer burstHeadroom, Integer searchPerSecond,
-      ZoneId timeZone) {}
+      ZoneId timeZone, String shared, Integer workers, String portal, Duration renewEvery, Duration leaseTtl) {}
 
   /** Job settings ({@code SyncJob.Builder}); null keeps the default. */
   record Tuning(Duration overlap, Duration indexLag, Duration archivedPassEvery, Duration reconcileEvery,
@@ -199,6 +207,59 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
     Tuning tuning = tuning(top.object("sync"));
     return new SyncConfig(file, baseUrl, apiVersion, credentials, List.copyOf(objects), all, Map.copyOf(properties), List.copyOf(associations),
         sink, budget, tuning);
+  }
+
+  /** Every stream of the config by name: its object types, then its pairs as {@code from->to}. */
+  List<String> streams() {
+    List<String> all = new ArrayList<>(objects);
+    associations.forEach(p -> all.add(p.from() + "->" + p.to()));
+    return all;
+  }
+
+  /**
+   * The config narrowed to some of its streams ({@code sync --only}): object types by name, pairs as
+   * {@code from->to}. With {@code objects: all}, any object type may be named.
+   *
+   * @throws HubSpotSyncException {@code BAD_CONFIGURATION} naming a stream the config does not have
+   */
+  SyncConfig only(List<String> names) {
+    List<String> keptObjects = new ArrayList<>();
+    List<Pair> keptPairs = new ArrayList<>();
+    for (String raw : names) {
+      String name = raw.trim();
+      Matcher m = PAIR.matcher(name);
+      if (m.matches()) {
+        Pair pair = new Pair(m.group(1), m.group(2));
+        if (!associations.contains(pair)) {
+          throw notAStream("--only", name);
+        }
+        if (!keptPairs.contains(pair)) {
+          keptPairs.add(pair);
+        }
+      } else if (!name.isEmpty()) {
+        if (!allObjects && !objects.contains(name)) {
+          throw notAStream("--only", name);
+        }
+        if (!keptObjects.contains(name)) {
+          keptObjects.add(name);
+        }
+      }
+    }
+    if (keptObjects.isEmpty() && keptPairs.isEmpty()) {
+      throw ConfigNode.error(file.toString(), "--only", "names no stream; the config's streams: " + String.join(", ", streams()));
+    }
+    Map<String, List<String>> keptProperties = new LinkedHashMap<>(properties);
+    keptProperties.keySet().retainAll(keptObjects);
+    return new SyncConfig(file, baseUrl, apiVersion, credentials, List.copyOf(keptObjects), false, Map.copyOf(keptProperties),
+        List.copyOf(keptPairs), sink, budget, sync);
+  }
+
+  private HubSpotSyncException notAStream(String where, String name) {
+    List<String> known = streams();
+    return ConfigNode.error(file.toString(), where, "\"" + name + "\" is not a stream of this config; "
+        + Suggest.closest(name, known).map(s -> "did you mean " + s + "? ").orElse("")
+        + (allObjects ? "with objects: all, any object type, or " : "") + "the config's streams: "
+        + (known.isEmpty() ? "(objects: all)" : String.join(", ", known)));
   }
 
   private static Credentials credentials(ConfigNode c) {
@@ -359,7 +420,8 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
   }
 
   private static Budget budget(ConfigNode b) {
-    b.allowOnly(List.of("dailyShare", "dailyCeiling", "burstLimit", "burstHeadroom", "searchPerSecond", "timeZone"));
+    b.allowOnly(List.of("dailyShare", "dailyCeiling", "burstLimit", "burstHeadroom", "searchPerSecond", "timeZone", "shared",
+        "workers", "portal", "renewEvery", "leaseTtl"));
     ZoneId zone = b.child("timeZone").map(z -> {
       String id = z.asString().trim();
       try {
@@ -368,9 +430,26 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
         throw b.error(z.path(), "unknown time zone \"" + id + "\"; use a region id such as America/New_York, Europe/Berlin or UTC");
       }
     }).orElse(null);
+    String shared = b.string("shared").map(String::trim).orElse(null);
+    if (shared != null && !shared.equals("sink") && !shared.startsWith("jdbc:postgresql:")) {
+      throw b.error(b.pathOf("shared"), "expected sink (the PostgreSQL sink's database) or a jdbc:postgresql://host:port/database "
+          + "URL where every process of the portal can reach it");
+    }
+    Integer workers = intOrNull(b.integer("workers", 1));
+    if (shared != null && workers != null) {
+      throw b.error(b.pathOf("workers"), "is the static split for processes that share no store; with shared: the "
+          + "processes divide the budget among themselves. Keep one of the two");
+    }
+    for (String key : List.of("portal", "renewEvery", "leaseTtl")) {
+      if (shared == null && b.has(key)) {
+        throw b.error(b.pathOf(key), "applies to a shared budget only; set budget.shared: sink (or a jdbc:postgresql: URL)");
+      }
+    }
     return new Budget(b.number("dailyShare", "in (0, 1]", v -> v > 0 && v <= 1).orElse(null),
         b.integer("dailyCeiling", 1).orElse(null), intOrNull(b.integer("burstLimit", 1)),
-        intOrNull(b.integer("burstHeadroom", 0)), intOrNull(b.integer("searchPerSecond", 1)), zone);
+        intOrNull(b.integer("burstHeadroom", 0)), intOrNull(b.integer("searchPerSecond", 1)), zone, shared, workers,
+        b.string("portal").map(String::trim).orElse(null), b.duration("renewEvery").orElse(null),
+        b.duration("leaseTtl").orElse(null));
   }
 
   private static Tuning tuning(ConfigNode s) {

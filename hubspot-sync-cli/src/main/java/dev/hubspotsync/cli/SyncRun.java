@@ -11,6 +11,8 @@ import dev.hubspotsync.sink.WarehouseSink;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -28,8 +30,19 @@ final class SyncRun {
    * @param report the run's report; for a failed run the one the sink recorded, if it keeps runs
    * @param failure what stopped it, or null
    * @param resumeAt when the daily budget resets, if that stopped it
+   * @param budget this process's share of the portal's budget ({@link ProcessBudget#json()}), or null
+   * @param budgetLine the same for the summary on stderr, or null
    */
-  record Result(SyncReport report, RuntimeException failure, ExitCode exit, Instant resumeAt) {
+  record Result(SyncReport report, RuntimeException failure, ExitCode exit, Instant resumeAt, ObjectNode budget,
+      String budgetLine) {
+
+    Result(SyncReport report, RuntimeException failure, ExitCode exit, Instant resumeAt) {
+      this(report, failure, exit, resumeAt, null, null);
+    }
+
+    Result withBudget(ProcessBudget b) {
+      return b == null ? this : new Result(report, failure, exit, resumeAt, b.json(), b.describe());
+    }
 
     /** The {@code sync} command's stdout line: the report plus {@code exitCode}, {@code resumeAt} and {@code error}. */
     ObjectNode json(Secrets secrets) {
@@ -44,6 +57,9 @@ final class SyncRun {
       json.put("exitCode", exit.code());
       if (resumeAt != null) {
         json.put("resumeAt", resumeAt.toString());
+      }
+      if (budget != null) {
+        json.set("budgetShare", budget);
       }
       if (failure != null) {
         ObjectNode error = json.putObject("error");
@@ -60,10 +76,12 @@ final class SyncRun {
   static Result run(SyncConfig config, Context ctx, Consumer<SyncJob.Builder> customize) {
     HubSpotClient client = null;
     WarehouseSink sink = null;
+    ProcessBudget budget = null;
     ProgressReporter progress = null;
     Optional<SyncReport> before = Optional.empty();
     try {
-      client = Setup.client(config, ctx);
+      budget = ProcessBudget.open(config, ctx, lockedStreams(config));
+      client = Setup.client(config, ctx, budget.budget());
       sink = Sinks.open(config, ctx);
       Setup.checkObjectTypes(config, client);
       before = lastRun(sink);
@@ -75,7 +93,7 @@ final class SyncRun {
       customize.accept(job);
       SyncReport report = job.build().run();
       progress.finish();
-      return new Result(report, null, ExitCode.OK, null);
+      return new Result(report, null, ExitCode.OK, null).withBudget(budget);
     } catch (RuntimeException e) {
       if (progress != null) {
         progress.finish();
@@ -85,11 +103,22 @@ final class SyncRun {
         String previous = before.map(SyncReport::runId).orElse(null);
         failed = lastRun(sink).filter(r -> !r.runId().equals(previous)).orElse(null);
       }
-      return new Result(failed, e, ExitCode.of(e), resumeAt(e, client));
+      return new Result(failed, e, ExitCode.of(e), resumeAt(e, client)).withBudget(budget);
     } finally {
       closeQuietly(sink, ctx.err());
       closeQuietly(client, ctx.err());
+      closeQuietly(budget, ctx.err());
     }
+  }
+
+  /**
+   * The names two processes must not run at once: the object types ({@code objects:all} for all of
+   * them) and the pairs ({@code from->to}).
+   */
+  static List<String> lockedStreams(SyncConfig config) {
+    List<String> streams = new ArrayList<>(config.allObjects() ? List.of("objects:all") : List.of());
+    streams.addAll(config.streams());
+    return streams;
   }
 
   private static Optional<SyncReport> lastRun(WarehouseSink sink) {
@@ -144,6 +173,9 @@ final class SyncRun {
     }
     r.notes().forEach(n -> err.println("  note: " + n));
     err.printf("  %,d calls in all; budget used today %s%n", sum(r.calls()), budget(r));
+    if (result.budgetLine() != null) {
+      err.println("  " + result.budgetLine());
+    }
   }
 
   /** One line on a pair's latest backstop scan: when, and what it found that the incremental runs missed. */

@@ -190,7 +190,8 @@ class ConfigErrorsTest {
     assertThat(c.sink()).isEqualTo(new SyncConfig.Sink("postgres", null, "jdbc:postgresql://127.0.0.1:5432/warehouse",
         "loader", "s3cret-pg-password", "hubspot", "hs_"));
     assertThat(c.sink().toString()).doesNotContain("s3cret");
-    assertThat(c.budget()).isEqualTo(new SyncConfig.Budget(0.5, 200_000L, 150, 10, 4, ZoneId.of("America/New_York")));
+    assertThat(c.budget()).isEqualTo(new SyncConfig.Budget(0.5, 200_000L, 150, 10, 4, ZoneId.of("America/New_York"), null,
+        null, null, null, null));
     assertThat(c.sync()).isEqualTo(new SyncConfig.Tuning(Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ofHours(1),
         Duration.ofDays(7), Duration.ofDays(1), Duration.ofDays(14), 500, 4, BackfillMethod.SEARCH, Duration.ofSeconds(10), 100, 200, 256L << 20));
     assertThat(yamlConfig.sink()).isEqualTo(c.sink());

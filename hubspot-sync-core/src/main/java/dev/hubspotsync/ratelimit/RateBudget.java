@@ -21,6 +21,15 @@ public interface RateBudget {
   }
 
   /**
+   * A budget that the processes of one portal share through {@code leases} (slices of the burst,
+   * claims on the day's ceiling; see {@link SharedRateBudget}); {@code template} holds the portal's
+   * settings (its {@code dailyCeiling} or {@code dailyShare} is the whole portal's).
+   */
+  static SharedRateBudget.Builder shared(BudgetLeases leases, TokenBucketRateBudget.Builder template) {
+    return new SharedRateBudget.Builder(leases, template);
+  }
+
+  /**
    * Waits until a call of {@code kind} may be made, then counts it.
    *
    * @throws RateBudgetExhaustedException when the call would cross today's ceiling; it carries

@@ -46,6 +46,9 @@ import org.slf4j.LoggerFactory;
  *       exempt from the burst window but counts toward the daily limit. So are the association
  *       reads, batch read and labels ({@link CallKind#BURST_EXEMPT}), which have no window of their own: the budget holds no
  *       burst slot for them and lets them through as fast as they are asked for, up to the daily ceiling.
+ *   <li>{@code workers} (default 1): processes sharing the app's burst and the daily ceiling in
+ *       equal static shares; each budget allows {@code 1/workers} of both. Where the processes can
+ *       reach a common store, {@link RateBudget#shared} divides them dynamically instead.
  *   <li>{@code clock}, {@code sleeper}: where time comes from and how the budget waits; tests inject
  *       virtual ones.
  * </ul>
@@ -94,6 +97,8 @@ public final class TokenBucketRateBudget implements RateBudget {
   static final long SEARCH_WINDOW_MILLIS = 1_000;
   /** How often callers waiting for the first response look again. */
   static final long PROBE_POLL_MILLIS = 50;
+  /** How often a standard caller with no slice of a shared burst looks again. */
+  static final long SLICE_POLL_MILLIS = 250;
   /**
    * A call unanswered for this long is taken as lost (a caller that never reported back): a first
    * call no longer holds the others back, a search no longer holds a slot.
@@ -129,6 +134,10 @@ public final class TokenBucketRateBudget implements RateBudget {
   private final int burstLimit;
   private final int burstHeadroom;
   private final int searchPerSecond;
+  private final int workers;
+  /** Set by {@link SharedRateBudget}: the daily ceiling is the shared budget's to keep, not this one's. */
+  private final boolean ceilingKeptElsewhere;
+  private final Builder settings;
 
   private final ReentrantLock lock = new ReentrantLock();
   // Everything below is guarded by lock.
@@ -159,8 +168,15 @@ public final class TokenBucketRateBudget implements RateBudget {
   private boolean exhaustedByPortal;
   private Pace pace = Pace.FULL;
   private int thresholdsLogged;
+  /** This process's slice of the usable burst, set by a {@link SharedRateBudget}; -1 when not shared. */
+  private int sharedSlice = -1;
+  /** Burst calls the other processes of the app may have in HubSpot's window, when shared. */
+  private int othersAllowance;
+  /** This process's searches per second when shared (search's limit is the account's); -1 when not shared. */
+  private int sharedSearches = -1;
 
   private TokenBucketRateBudget(Builder b) {
+    this.settings = b.copy();
     this.clock = b.clock;
     this.sleeper = b.sleeper;
     this.timeZone = b.timeZone;
@@ -169,6 +185,8 @@ public final class TokenBucketRateBudget implements RateBudget {
     this.burstLimit = b.burstLimit;
     this.burstHeadroom = b.burstHeadroom;
     this.searchPerSecond = b.searchPerSecond;
+    this.workers = b.workers;
+    this.ceilingKeptElsewhere = b.ceilingKeptElsewhere;
   }
 
   /** A builder with the defaults described on this class. */
@@ -178,16 +196,7 @@ public final class TokenBucketRateBudget implements RateBudget {
 
   /** A builder holding this budget's settings (not its counts), to derive a variant. */
   public Builder toBuilder() {
-    Builder b = new Builder();
-    b.clock = clock;
-    b.sleeper = sleeper;
-    b.timeZone = timeZone;
-    b.dailyShare = dailyShare;
-    b.dailyCeiling = dailyCeiling;
-    b.burstLimit = burstLimit;
-    b.burstHeadroom = burstHeadroom;
-    b.searchPerSecond = searchPerSecond;
-    return b;
+    return settings.copy();
   }
 
   @Override
@@ -280,7 +289,7 @@ public final class TokenBucketRateBudget implements RateBudget {
           used = reportedHighWater + othersInFlight;
         }
         if (knowledge != Knowledge.FROM_HEADERS) {
-          long ceiling = ceiling();
+          String ceiling = ceilingKeptElsewhere ? "kept by the shared budget" : Long.toString(ceiling());
           logs.add(() -> LOG.info("HubSpot reports {} of the portal's {} daily calls used today; this budget's daily ceiling is {}",
               reported, daily, ceiling));
         }
@@ -297,7 +306,8 @@ public final class TokenBucketRateBudget implements RateBudget {
         // since left ours: compare with all our calls that can have been in it.
         long hubSpotCount = headerMax - headers.remaining().getAsLong();
         long ours = burst.countAfter((sentNoEarlier != null ? sentNoEarlier : now) - BURST_WINDOW_MILLIS);
-        long unknown = Math.min(hubSpotCount - ours, headerMax);
+        // The other processes of the app (workers, or a shared budget's other slices) may fill their share.
+        long unknown = Math.min(hubSpotCount - ours - othersAllowance(), headerMax);
         if (unknown > 0) {
           burst.addUnknown((int) unknown, now);
         }
@@ -446,6 +456,10 @@ public final class TokenBucketRateBudget implements RateBudget {
           + "call find out today's usage. Report every acquired call back to the budget.", PROBE_TIMEOUT_MILLIS));
     }
     long held = heldUntil(kind) - now;
+    if (kind == CallKind.STANDARD && standardLimit() == 0) {
+      // A shared budget's slice of nothing: look again once the shared budget may have renewed it.
+      return Math.max(held, SLICE_POLL_MILLIS);
+    }
     long room = kind == CallKind.STANDARD ? burst.waitForRoom(standardLimit(), now)
         : kind == CallKind.SEARCH ? searchRoom(now)
         : 0; // burst-exempt: no window of its own, only the daily ceiling
@@ -555,30 +569,93 @@ public final class TokenBucketRateBudget implements RateBudget {
   }
 
   private long ceiling() {
+    if (ceilingKeptElsewhere) {
+      return -1;
+    }
+    long whole = configuredCeiling(portalDailyLimit);
+    return whole < 0 ? -1 : Math.max(1, whole / workers);
+  }
+
+  /** The ceiling of every worker together: {@code dailyCeiling}, or the share of the portal's limit; -1 if unknown. */
+  long configuredCeiling(long portalLimit) {
     if (dailyCeiling > 0) {
       return dailyCeiling;
     }
-    return portalDailyLimit < 0 ? -1 : (long) Math.floor(portalDailyLimit * dailyShare);
+    return portalLimit < 0 ? -1 : (long) Math.floor(portalLimit * dailyShare);
   }
 
   private String ceilingSource() {
+    String split = workers > 1 ? ", split among workers " + workers : "";
     if (dailyCeiling > 0) {
-      return "dailyCeiling " + dailyCeiling;
+      return "dailyCeiling " + dailyCeiling + split;
     }
     return "dailyShare " + BigDecimal.valueOf(dailyShare).movePointRight(2).stripTrailingZeros().toPlainString()
-        + " % of the portal's daily limit of " + portalDailyLimit;
+        + " % of the portal's daily limit of " + portalDailyLimit + split;
   }
 
   private int burstMax() {
     return headerMax > 0 ? headerMax : burstLimit;
   }
 
+  /** Burst calls per window all processes of the app may make together: the limit less the headroom. */
+  private int usableBurst() {
+    return Math.max(1, burstMax() - burstHeadroom);
+  }
+
   private int standardLimit() {
-    return Math.max(1, Math.max(1, burstMax() - burstHeadroom) / pace.divisor);
+    int mine = sharedSlice >= 0 ? sharedSlice : Math.max(1, usableBurst() / workers);
+    return mine == 0 ? 0 : Math.max(1, mine / pace.divisor);
+  }
+
+  private int othersAllowance() {
+    return sharedSlice >= 0 ? othersAllowance : usableBurst() - Math.max(1, usableBurst() / workers);
+  }
+
+  // ---- for SharedRateBudget ----
+
+  /**
+   * Sets this process's slice of the burst ({@code slice} calls per window, 0 for none), how many
+   * calls the app's other processes may have in the window, read against HubSpot's headers, and
+   * this process's searches per second.
+   */
+  void share(int slice, int others, int searches) {
+    lock.lock();
+    try {
+      sharedSlice = slice;
+      othersAllowance = others;
+      sharedSearches = searches;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The burst calls per window every process of the app may make together: HubSpot's limit less the headroom. */
+  int burstUsable() {
+    lock.lock();
+    try {
+      return usableBurst();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  int searchPerSecond() {
+    return searchPerSecond;
+  }
+
+  /** This process's standard calls in the burst window now, answered or in flight. */
+  int burstInWindow() {
+    lock.lock();
+    try {
+      return burst.size(clock.millis());
+    } finally {
+      lock.unlock();
+    }
   }
 
   private int searchLimit() {
-    return Math.max(1, searchPerSecond / pace.divisor);
+    int mine = sharedSearches >= 0 ? sharedSearches : Math.max(1, searchPerSecond / workers);
+    return Math.max(1, mine / pace.divisor);
   }
 
   /** "UTC" rather than {@link ZoneOffset#UTC}'s "Z", which reads badly in a log line. */
@@ -605,6 +682,8 @@ public final class TokenBucketRateBudget implements RateBudget {
     private int burstLimit = 100;
     private int burstHeadroom = 2;
     private int searchPerSecond = 5;
+    private int workers = 1;
+    private boolean ceilingKeptElsewhere;
 
     private Builder() {}
 
@@ -677,12 +756,64 @@ public final class TokenBucketRateBudget implements RateBudget {
       return this;
     }
 
+    /**
+     * The number of processes that use the app's burst limit and the daily ceiling together with
+     * equal static shares (default 1): this budget allows {@code 1/n} of the usable burst, of the
+     * daily ceiling and of the searches per second (at least one), and reads calls in HubSpot's
+     * window up to the others' shares as theirs. The
+     * fallback where no shared store exists; see {@link RateBudget#shared}.
+     */
+    public Builder workers(int n) {
+      if (n < 1) {
+        throw bad("workers must be at least 1, was " + n);
+      }
+      this.workers = n;
+      return this;
+    }
+
     /** A new budget with these settings, knowing nothing yet about today's usage. */
     public TokenBucketRateBudget build() {
       if (burstHeadroom >= burstLimit) {
         throw bad("burstHeadroom must be less than burstLimit (" + burstLimit + "), was " + burstHeadroom);
       }
       return new TokenBucketRateBudget(this);
+    }
+
+    /** An independent copy of these settings. */
+    Builder copy() {
+      Builder b = new Builder();
+      b.clock = clock;
+      b.sleeper = sleeper;
+      b.timeZone = timeZone;
+      b.dailyShare = dailyShare;
+      b.dailyCeiling = dailyCeiling;
+      b.burstLimit = burstLimit;
+      b.burstHeadroom = burstHeadroom;
+      b.searchPerSecond = searchPerSecond;
+      b.workers = workers;
+      b.ceilingKeptElsewhere = ceilingKeptElsewhere;
+      return b;
+    }
+
+    Builder ceilingKeptElsewhere() {
+      this.ceilingKeptElsewhere = true;
+      return this;
+    }
+
+    Clock clock() {
+      return clock;
+    }
+
+    Sleeper sleeper() {
+      return sleeper;
+    }
+
+    ZoneId timeZone() {
+      return timeZone;
+    }
+
+    int workers() {
+      return workers;
     }
 
     private static <T> T notNull(T value, String name) {

@@ -131,8 +131,27 @@ final class Database implements SqlSession<JdbcUnit> {
     }
   }
 
+  /**
+   * A connection of its own, outside any unit of work, for locks held for as long as it stays open
+   * (auto-commit, time zone UTC). The caller closes it.
+   */
+  Connection connection(String action) {
+    try {
+      Connection c = owned.getConnection();
+      c.setAutoCommit(true);
+      return c;
+    } catch (SQLException e) {
+      throw translate(action, e);
+    }
+  }
+
   String schema() {
     return schema;
+  }
+
+  /** "{@code owner}[where, schema=…, tablePrefix=…]", for the toString of what uses it; no credentials. */
+  String describe(String owner) {
+    return owner + "[" + description + ", schema=" + schema + (prefix.isEmpty() ? "" : ", tablePrefix=" + prefix) + "]";
   }
 
   String prefix() {

@@ -5,7 +5,6 @@ import dev.hubspotsync.batch.RecordBatch;
 import dev.hubspotsync.sink.WriteResult;
 import dev.hubspotsync.sql.JdbcUnit;
 import dev.hubspotsync.sql.SqlSink;
-import javax.sql.DataSource;
 
 /**
  * Loads synced HubSpot data into PostgreSQL (9.5 or later). One table per object type in the
@@ -82,53 +81,9 @@ public final class PostgresSink extends SqlSink<JdbcUnit> {
    * Collects a sink's settings. Not thread-safe; {@link #build()} copies them, so one builder can
    * make several sinks.
    */
-  public static final class Builder {
-    private final Database.Settings settings;
-
+  public static final class Builder extends ConnectionBuilder<Builder> {
     private Builder(Database.Settings settings) {
-      this.settings = settings;
-    }
-
-    /**
-     * Connections from this DataSource (e.g. a pool); the caller keeps owning it and closes it after
-     * the sink. Replaces a {@link #jdbcUrl}.
-     */
-    public Builder dataSource(DataSource dataSource) {
-      settings.dataSource(dataSource);
-      return this;
-    }
-
-    /**
-     * Connects with PgJDBC to this URL ({@code jdbc:postgresql://host:port/database}), opening a
-     * connection per operation. The password is never logged or shown in messages or
-     * {@code toString()}. Replaces a {@link #dataSource}.
-     *
-     * @param user null to take it from the URL
-     * @param password null to take it from the URL (or none)
-     */
-    public Builder jdbcUrl(String url, String user, String password) {
-      settings.jdbcUrl(url, user, password);
-      return this;
-    }
-
-    /** As {@link #jdbcUrl(String, String, String)}, with the credentials (if any) in the URL. */
-    public Builder jdbcUrl(String url) {
-      return jdbcUrl(url, null, null);
-    }
-
-    /** The schema of every table (default {@code hubspot}); created if absent. Any name of at most 63 bytes. */
-    public Builder schema(String schema) {
-      settings.schema(schema);
-      return this;
-    }
-
-    /**
-     * Prepended to every table the sink creates, its own included (default none): at most 30
-     * characters of {@code a-z}, {@code 0-9} and {@code _}.
-     */
-    public Builder tablePrefix(String prefix) {
-      settings.tablePrefix(prefix);
-      return this;
+      super(settings);
     }
 
     /**

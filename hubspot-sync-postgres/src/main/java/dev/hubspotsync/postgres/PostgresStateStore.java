@@ -8,7 +8,6 @@ import dev.hubspotsync.sql.SqlSession.Lock;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import javax.sql.DataSource;
 
 /**
  * Keeps checkpoints in a PostgreSQL table, for a sync that loads its data elsewhere: the
@@ -76,43 +75,13 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
 
   @Override
   public String toString() {
-    return "PostgresStateStore[" + db.description() + ", schema=" + db.schema()
-        + (db.prefix().isEmpty() ? "" : ", tablePrefix=" + db.prefix()) + "]";
+    return db.describe("PostgresStateStore");
   }
 
   /** Collects the store's settings; {@link #build()} copies them. Not thread-safe. */
-  public static final class Builder {
-    private final Database.Settings settings = new Database.Settings();
-
-    private Builder() {}
-
-    /** Connections from this DataSource, which the caller keeps owning. Replaces a {@link #jdbcUrl}. */
-    public Builder dataSource(DataSource dataSource) {
-      settings.dataSource(dataSource);
-      return this;
-    }
-
-    /** As {@link PostgresSink.Builder#jdbcUrl(String, String, String)}. */
-    public Builder jdbcUrl(String url, String user, String password) {
-      settings.jdbcUrl(url, user, password);
-      return this;
-    }
-
-    /** As {@link PostgresSink.Builder#jdbcUrl(String)}. */
-    public Builder jdbcUrl(String url) {
-      return jdbcUrl(url, null, null);
-    }
-
-    /** The schema of the state table (default {@code hubspot}); created if absent. */
-    public Builder schema(String schema) {
-      settings.schema(schema);
-      return this;
-    }
-
-    /** Prepended to the table name, as {@link PostgresSink.Builder#tablePrefix}. */
-    public Builder tablePrefix(String prefix) {
-      settings.tablePrefix(prefix);
-      return this;
+  public static final class Builder extends ConnectionBuilder<Builder> {
+    private Builder() {
+      super(new Database.Settings());
     }
 
     /** Does not connect; the first call creates the schema and table if absent. */
