@@ -202,6 +202,23 @@ class TokenBucketRateBudgetTest {
   }
 
   @Test
+  void journalCallsCountTowardNothing() {
+    RateBudget b = budget().burstLimit(10).burstHeadroom(0).dailyCeiling(20).build();
+    learn(b, 250_000, 0);
+    long before = b.usage().usedToday();
+    for (int i = 0; i < 100; i++) {
+      b.acquire(CallKind.EXEMPT);
+      b.onResponse(CallKind.EXEMPT, RateLimitHeaders.NONE);
+    }
+    assertThat(b.tryAcquire(CallKind.EXEMPT)).isTrue();
+    b.onNoResponse(CallKind.EXEMPT);
+
+    assertThat(time.sleeps()).as("no journal call waited").isZero();
+    assertThat(b.usage().usedToday()).as("nor counted toward the day").isEqualTo(before);
+    assertThat(callsAtOnce(b, STANDARD)).as("nor took a burst slot").isEqualTo(9);
+  }
+
+  @Test
   void searchPerSecondIsConfigurable() {
     RateBudget b = budget().searchPerSecond(2).build();
     learn(b, 250_000, 0);

@@ -122,6 +122,9 @@ public final class SharedRateBudget implements RateBudget, AutoCloseable {
   @Override
   public void acquire(CallKind kind) {
     Objects.requireNonNull(kind, "kind");
+    if (kind == CallKind.EXEMPT) {
+      return; // the change journal counts toward no limit (CallKind.EXEMPT)
+    }
     reserve(kind, true);
     try {
       local.acquire(kind);
@@ -134,6 +137,9 @@ public final class SharedRateBudget implements RateBudget, AutoCloseable {
   @Override
   public boolean tryAcquire(CallKind kind) {
     Objects.requireNonNull(kind, "kind");
+    if (kind == CallKind.EXEMPT) {
+      return true;
+    }
     if (!reserve(kind, false)) {
       return false;
     }

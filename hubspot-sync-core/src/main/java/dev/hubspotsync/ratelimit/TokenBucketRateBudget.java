@@ -202,6 +202,9 @@ public final class TokenBucketRateBudget implements RateBudget {
   @Override
   public void acquire(CallKind kind) {
     Objects.requireNonNull(kind, "kind");
+    if (kind == CallKind.EXEMPT) {
+      return; // the change journal counts toward no limit (CallKind.EXEMPT)
+    }
     while (true) {
       List<Runnable> logs = new ArrayList<>(2);
       RateBudgetExhaustedException refusal;
@@ -240,6 +243,9 @@ public final class TokenBucketRateBudget implements RateBudget {
   @Override
   public boolean tryAcquire(CallKind kind) {
     Objects.requireNonNull(kind, "kind");
+    if (kind == CallKind.EXEMPT) {
+      return true;
+    }
     List<Runnable> logs = new ArrayList<>(2);
     boolean acquired = false;
     lock.lock();
@@ -261,6 +267,9 @@ public final class TokenBucketRateBudget implements RateBudget {
   public void onResponse(CallKind kind, RateLimitHeaders headers) {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(headers, "headers");
+    if (kind == CallKind.EXEMPT) {
+      return;
+    }
     List<Runnable> logs = new ArrayList<>(2);
     lock.lock();
     try {
@@ -370,6 +379,9 @@ public final class TokenBucketRateBudget implements RateBudget {
   @Override
   public void onNoResponse(CallKind kind) {
     Objects.requireNonNull(kind, "kind");
+    if (kind == CallKind.EXEMPT) {
+      return;
+    }
     lock.lock();
     try {
       // The call may or may not have reached HubSpot; it stays counted, as if answered now.
