@@ -7,6 +7,7 @@ import com.google.cloud.bigquery.Job;
 import com.google.cloud.bigquery.JobId;
 import com.google.cloud.bigquery.JobInfo;
 import com.google.cloud.bigquery.JobStatistics;
+import com.google.cloud.bigquery.JobStatus;
 import com.google.cloud.bigquery.QueryJobConfiguration;
 import com.google.cloud.bigquery.TableDataWriteChannel;
 import com.google.cloud.bigquery.TableResult;
@@ -142,7 +143,8 @@ final class BigQueryJobs {
 
   private Job finish(Job job) throws SQLException {
     try {
-      Job done = job.waitFor();
+      // The answer to an insert can already say DONE; waiting would then cost two more calls.
+      Job done = job.getStatus() != null && job.getStatus().getState() == JobStatus.State.DONE ? job : job.waitFor();
       if (done == null) {
         throw new SQLException("BigQuery job " + job.getJobId().getJob() + " no longer exists");
       }

@@ -31,6 +31,9 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.UUID;
 
@@ -49,6 +52,12 @@ final class BigQueryLoader implements SqlLoader<BigQueryUnit> {
   private static final List<String> LINK_COLUMNS = List.of("from_id", "to_id", "association_type_id",
       "association_category", "association_label", "_synced_at");
 
+  private static final Schema LINK_SCHEMA = Schema.of(field("from_id", StandardSQLTypeName.INT64),
+      field("to_id", StandardSQLTypeName.INT64), field("association_type_id", StandardSQLTypeName.INT64),
+      field("association_category", StandardSQLTypeName.STRING), field("association_label", StandardSQLTypeName.STRING),
+      field("_synced_at", StandardSQLTypeName.TIMESTAMP));
+
+  private final Map<Object, String> prestaged = Collections.synchronizedMap(new IdentityHashMap<>());
   private final String project;
   private final String dataset;
   private final String prefix;
@@ -63,22 +72,58 @@ final class BigQueryLoader implements SqlLoader<BigQueryUnit> {
     this.clock = clock;
   }
 
+  /**
+   * Stages a batch now, before the unit of work that merges it begins: BigQuery's transactions read
+   * a snapshot taken when they begin, and cannot create tables. Released by {@link #release}.
+   */
+  void prestage(BigQueryJobs jobs, Object batch) throws SQLException {
+    String stage;
+    if (batch instanceof RecordBatch records) {
+      stage = newStage(jobs, schema(records.columns(), false));
+      prestaged.put(batch, stage);
+      load(jobs, stage, schema(records.columns(), false), rows(records, -1));
+    } else {
+      LinkBatch links = (LinkBatch) batch;
+      stage = newStage(jobs, LINK_SCHEMA);
+      prestaged.put(batch, stage);
+      load(jobs, stage, LINK_SCHEMA, links(links));
+    }
+  }
+
+  /** Drops the stage of a batch given to {@link #prestage}. */
+  void release(BigQueryJobs jobs, Object batch) {
+    String stage = prestaged.remove(batch);
+    if (stage != null) {
+      drop(jobs, stage);
+    }
+  }
+
   @Override
   public Staged stage(BigQueryUnit unit, RecordBatch batch) throws SQLException {
-    String stage = newStage(unit.jobs(), schema(batch.columns(), false));
-    unit.afterEnd(() -> drop(unit.jobs(), stage));
-    load(unit.jobs(), stage, schema(batch.columns(), false), rows(batch, -1));
+    String stage = prestaged.get(batch);
+    if (stage == null) {
+      String created = newStage(unit.jobs(), schema(batch.columns(), false));
+      unit.afterEnd(() -> drop(unit.jobs(), created));
+      load(unit.jobs(), created, schema(batch.columns(), false), rows(batch, -1));
+      stage = created;
+    }
     return Staged.of(qualified(stage), 0, () -> { });
   }
 
   @Override
   public void appendLinks(BigQueryUnit unit, LinkBatch batch, String table) throws SQLException {
-    Schema schema = Schema.of(field("from_id", StandardSQLTypeName.INT64), field("to_id", StandardSQLTypeName.INT64),
-        field("association_type_id", StandardSQLTypeName.INT64),
-        field("association_category", StandardSQLTypeName.STRING),
-        field("association_label", StandardSQLTypeName.STRING), field("_synced_at", StandardSQLTypeName.TIMESTAMP));
-    String stage = newStage(unit.jobs(), schema);
-    unit.afterEnd(() -> drop(unit.jobs(), stage));
+    String stage = prestaged.get(batch);
+    if (stage == null) {
+      String created = newStage(unit.jobs(), LINK_SCHEMA);
+      unit.afterEnd(() -> drop(unit.jobs(), created));
+      load(unit.jobs(), created, LINK_SCHEMA, links(batch));
+      stage = created;
+    }
+    String columns = String.join(", ", LINK_COLUMNS);
+    unit.execute(Sql.of("INSERT INTO " + table + " (" + columns + ") SELECT " + columns + " FROM " + qualified(stage)));
+  }
+
+  private static byte[] links(LinkBatch batch) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (JsonGenerator json = JSON.createGenerator(out)) {
       json.setRootValueSeparator(null);
@@ -97,9 +142,7 @@ final class BigQueryLoader implements SqlLoader<BigQueryUnit> {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    load(unit.jobs(), stage, schema, out.toByteArray());
-    String columns = String.join(", ", LINK_COLUMNS);
-    unit.execute(Sql.of("INSERT INTO " + table + " (" + columns + ") SELECT " + columns + " FROM " + qualified(stage)));
+    return out.toByteArray();
   }
 
   /** A new, empty staging table with this schema and the configured expiration; its name. */

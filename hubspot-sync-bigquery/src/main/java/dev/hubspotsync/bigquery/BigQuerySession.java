@@ -22,7 +22,9 @@ import java.util.concurrent.locks.ReentrantLock;
 final class BigQuerySession implements SqlSession<BigQueryUnit> {
   private final BigQueryJobs jobs;
   private final String dataset;
+  private static final int ATTEMPTS = 3;
   private final ReentrantLock ddlLock = new ReentrantLock();
+  private final ReentrantLock stateLock = new ReentrantLock();
   private final Map<String, ReentrantLock> tableLocks = new ConcurrentHashMap<>();
   private final Deque<String> idleSessions = new ConcurrentLinkedDeque<>();
 
@@ -35,35 +37,54 @@ final class BigQuerySession implements SqlSession<BigQueryUnit> {
   @Override
   public <T> T unit(String action, List<Lock> locks, Work<BigQueryUnit, T> work) {
     List<ReentrantLock> held = new ArrayList<>();
+    boolean writes = false;
     for (Lock lock : locks) {
       held.add(lock.isDdl() ? ddlLock : tableLocks.computeIfAbsent(lock.table(), t -> new ReentrantLock()));
+      writes |= !lock.isDdl();
+    }
+    if (writes) {
+      // Every write stores a checkpoint in the one state table, where two transactions would conflict.
+      held.add(stateLock);
     }
     int locked = 0;
-    BigQueryUnit unit = new BigQueryUnit(jobs);
-    String session = idleSessions.poll();
-    if (session != null) {
-      unit.reuse(session);
-    }
     try {
       for (ReentrantLock lock : held) {
         lock.lock();
         locked++;
       }
-      T result;
-      try {
-        result = work.run(unit);
-        unit.commit();
-      } catch (SQLException | RuntimeException e) {
-        unit.rollback();
-        throw e;
+      for (int attempt = 1; ; attempt++) {
+        try {
+          return attempt(work);
+        } catch (SQLException e) {
+          if (attempt >= ATTEMPTS || !isConflict(String.valueOf(e.getMessage()))) {
+            throw e;
+          }
+          // Another process's transaction changed one of these tables: BigQuery aborted ours; run it again.
+        }
       }
-      return result;
     } catch (SQLException e) {
       throw failure(action, e);
     } finally {
       for (int i = locked - 1; i >= 0; i--) {
         held.get(i).unlock();
       }
+    }
+  }
+
+  private <T> T attempt(Work<BigQueryUnit, T> work) throws SQLException {
+    BigQueryUnit unit = new BigQueryUnit(jobs);
+    String session = idleSessions.poll();
+    if (session != null) {
+      unit.reuse(session);
+    }
+    try {
+      T result = work.run(unit);
+      unit.commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      unit.rollback();
+      throw e;
+    } finally {
       String reusable = unit.end();
       if (reusable != null) {
         idleSessions.push(reusable);
@@ -71,15 +92,19 @@ final class BigQuerySession implements SqlSession<BigQueryUnit> {
     }
   }
 
+  private static boolean isConflict(String message) {
+    String lower = message.toLowerCase(Locale.ROOT);
+    return lower.contains("concurrent update") || lower.contains("could not serialize")
+        || lower.contains("transaction is aborted");
+  }
+
   /** The failure as users see it: what failed, in which dataset, why, and what to do. */
   WarehouseException failure(String action, SQLException e) {
     BigQueryException cause = e.getCause() instanceof BigQueryException b ? b : null;
     String reason = cause == null || cause.getReason() == null ? String.valueOf(e.getSQLState()) : cause.getReason();
     String message = String.valueOf(e.getMessage());
-    String lower = message.toLowerCase(Locale.ROOT);
     int code = cause == null ? e.getErrorCode() : cause.getCode();
-    boolean conflict = lower.contains("concurrent update") || lower.contains("could not serialize")
-        || lower.contains("transaction is aborted");
+    boolean conflict = isConflict(message);
     boolean retryable = conflict || (cause != null && cause.isRetryable()) || code >= 500
         || reason.equals("backendError") || reason.equals("internalError") || reason.equals("rateLimitExceeded")
         || reason.equals("jobRateLimitExceeded");

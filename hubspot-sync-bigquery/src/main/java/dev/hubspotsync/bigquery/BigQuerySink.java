@@ -132,13 +132,13 @@ public final class BigQuerySink extends SqlSink<BigQueryUnit> {
     Objects.requireNonNull(batch, "batch");
     Objects.requireNonNull(checkpoint, "checkpoint");
     if (settings.coalesceRows <= 1) {
-      return super.write(batch, checkpoint);
+      return prestaged(batch, () -> super.write(batch, checkpoint));
     }
     synchronized (pendingLock) {
       String table = coalescable(batch);
       if (table == null) {
         flushPending();
-        return super.write(batch, checkpoint);
+        return prestaged(batch, () -> super.write(batch, checkpoint));
       }
       if (batch.rowCount() > 0) {
         stage(batch, table);
@@ -256,6 +256,25 @@ public final class BigQuerySink extends SqlSink<BigQueryUnit> {
         + "checkpoint, updated_at) VALUES (S.stream, S.checkpoint, CURRENT_TIMESTAMP())", params);
   }
 
+  private <T> T prestaged(RecordBatch batch, java.util.function.Supplier<T> write) {
+    return prestaged(batch.rowCount() == 0 ? List.of() : List.of(batch), write);
+  }
+
+  /** Runs the write with its batches staged before its transaction begins; drops the stages after. */
+  private <T> T prestaged(List<Object> batches, java.util.function.Supplier<T> write) {
+    try {
+      for (Object batch : batches) {
+        session.unit("stage a batch in dataset " + settings.project + "." + settings.dataset, List.of(), u -> {
+          loader.prestage(jobs, batch);
+          return null;
+        });
+      }
+      return write.get();
+    } finally {
+      batches.forEach(b -> loader.release(jobs, b));
+    }
+  }
+
   // Every other operation first merges what is staged, so nothing reads behind the sink's own writes.
 
   @Override
@@ -280,7 +299,7 @@ public final class BigQuerySink extends SqlSink<BigQueryUnit> {
   @Override
   public List<WriteResult> writeTogether(List<Part> parts) {
     flush();
-    return super.writeTogether(parts);
+    return prestaged(parts.stream().<Object>map(Part::batch).toList(), () -> super.writeTogether(parts));
   }
 
   @Override
@@ -292,7 +311,10 @@ public final class BigQuerySink extends SqlSink<BigQueryUnit> {
   @Override
   public void replaceAssociations(LinkBatch batch, Checkpoint checkpoint) {
     flush();
-    super.replaceAssociations(batch, checkpoint);
+    prestaged(batch.links().isEmpty() ? List.of() : List.of(batch), () -> {
+      super.replaceAssociations(batch, checkpoint);
+      return null;
+    });
   }
 
   @Override

@@ -12,7 +12,6 @@ import dev.hubspotsync.sql.Sql;
 import dev.hubspotsync.sql.SqlUnit;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -181,7 +180,8 @@ final class BigQueryUnit implements SqlUnit {
     } else if (value instanceof Boolean b) {
       return QueryParameterValue.bool(b);
     } else if (value instanceof Instant t) {
-      return QueryParameterValue.timestamp(ChronoUnit.MICROS.between(Instant.EPOCH, t));
+      // Instant.until overflows in nanoseconds beyond 2262; whole seconds and the micros of the second do not
+      return QueryParameterValue.timestamp(t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000);
     }
     throw new IllegalArgumentException("No BigQuery parameter for a " + value.getClass().getName());
   }

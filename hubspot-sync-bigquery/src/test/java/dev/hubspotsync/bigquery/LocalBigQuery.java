@@ -54,6 +54,11 @@ final class LocalBigQuery implements AutoCloseable {
   private final AtomicInteger uploadIds = new AtomicInteger();
   private volatile Predicate<String> loseAnswer;
 
+  static {
+    // Without it the JDK server writes headers and body in two packets and Nagle's algorithm delays each answer.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+  }
+
   private LocalBigQuery() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", this::handle);

@@ -18,6 +18,7 @@ import com.google.zetasql.Type;
 import com.google.zetasql.TypeFactory;
 import com.google.zetasql.Value;
 import com.google.zetasql.ZetaSQLBuiltinFunctionOptions;
+import com.google.zetasql.ZetaSQLOptions.LanguageFeature;
 import com.google.zetasql.ZetaSQLOptions.ProductMode;
 import com.google.zetasql.ZetaSQLResolvedNodeKind.ResolvedNodeKind;
 import com.google.zetasql.ZetaSQLType.TypeKind;
@@ -142,6 +143,7 @@ final class ZetaStore {
     LanguageOptions options = new LanguageOptions().enableMaximumLanguageFeatures();
     options.setSupportsAllStatementKinds();
     options.setProductMode(ProductMode.PRODUCT_EXTERNAL);
+    options.enableLanguageFeature(LanguageFeature.FEATURE_ALTER_COLUMN_SET_DATA_TYPE);
     return options;
   }
 
@@ -778,7 +780,8 @@ final class ZetaStore {
       return fromText(node.asText(), type);
     } catch (RuntimeException e) {
       throw new StandInException(400, "invalid", "Error while reading data, error message: JSON parsing error in row "
-          + line + ": Could not convert value '" + node + "' to " + bigQueryType(type) + " for field " + column);
+          + line + ": Could not convert value '" + node + "' to " + bigQueryType(type) + " for field " + column + " ("
+          + e.getMessage() + ")");
     }
   }
 
@@ -800,7 +803,9 @@ final class ZetaStore {
         return Value.createDateValue(LocalDate.parse(text));
       case TYPE_TIMESTAMP: {
         OffsetDateTime t = OffsetDateTime.parse(text.trim().replace(' ', 'T').replace("UTC", "+00:00"));
-        return Value.createTimestampValueFromUnixMicros(ChronoUnit.MICROS.between(Instant.EPOCH, t.toInstant()));
+        Instant instant = t.toInstant();
+        return Value.createTimestampValueFromUnixMicros(
+            Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000));
       }
       case TYPE_NUMERIC: {
         BigDecimal d = new BigDecimal(text);
