@@ -53,6 +53,7 @@ final class LocalBigQuery implements AutoCloseable {
   private final List<String> statements = new CopyOnWriteArrayList<>();
   private final AtomicInteger uploadIds = new AtomicInteger();
   private volatile Predicate<String> loseAnswer;
+  private final AtomicInteger answersLost = new AtomicInteger();
 
   static {
     // Without it the JDK server writes headers and body in two packets and Nagle's algorithm delays each answer.
@@ -94,6 +95,11 @@ final class LocalBigQuery implements AutoCloseable {
    */
   void loseAnswerOfNextJob(Predicate<String> matches) {
     loseAnswer = matches;
+  }
+
+  /** How many answers {@link #loseAnswerOfNextJob} lost. */
+  int answersLost() {
+    return answersLost.get();
   }
 
   @Override
@@ -230,6 +236,7 @@ final class LocalBigQuery implements AutoCloseable {
     Predicate<String> lose = loseAnswer;
     if (lose != null && lose.test(sql)) {
       loseAnswer = null;
+      answersLost.incrementAndGet();
       return new Reply(503, error(503, "backendError", "The service is unavailable (the local BigQuery lost the answer)"),
           null, null);
     }
