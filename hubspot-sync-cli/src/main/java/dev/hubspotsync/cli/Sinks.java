@@ -2,6 +2,7 @@ package dev.hubspotsync.cli;
 
 import dev.hubspotsync.ErrorCode;
 import dev.hubspotsync.HubSpotSyncException;
+import dev.hubspotsync.bigquery.BigQuerySink;
 import dev.hubspotsync.duckdb.DuckDbSink;
 import dev.hubspotsync.postgres.PostgresSink;
 import dev.hubspotsync.sink.WarehouseSink;
@@ -40,7 +41,10 @@ final class Sinks {
     }
   }
 
-  /** Builds the sink of the settings: a DuckDB file (in memory when {@code file} is null) or a PostgreSQL URL. */
+  /**
+   * Builds the sink of the settings: a DuckDB file (in memory when {@code file} is null), a PostgreSQL
+   * URL or a BigQuery dataset.
+   */
   static WarehouseSink open(SyncConfig.Sink s) {
     switch (s.type()) {
       case "duckdb": {
@@ -68,8 +72,31 @@ final class Sinks {
         }
         return b.build();
       }
+      case "bigquery": {
+        SyncConfig.BigQuery q = s.bigquery();
+        BigQuerySink.Builder b = BigQuerySink.builder().project(q.project()).dataset(s.schema());
+        if (q.location() != null) {
+          b.location(q.location());
+        }
+        if (q.credentialsFile() != null) {
+          b.credentialsFile(q.credentialsFile());
+        }
+        if (q.host() != null) {
+          b.host(q.host());
+        }
+        if (q.coalesceRows() != null) {
+          b.coalesceRows(q.coalesceRows());
+        }
+        if (q.coalesceAge() != null) {
+          b.coalesceAge(q.coalesceAge());
+        }
+        if (s.tablePrefix() != null) {
+          b.tablePrefix(s.tablePrefix());
+        }
+        return b.build();
+      }
       default:
-        throw new IllegalStateException("no sink of type " + s.type()); // SyncConfig accepts only the two above
+        throw new IllegalStateException("no sink of type " + s.type()); // SyncConfig accepts only the ones above
     }
   }
 }

@@ -58,17 +58,32 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
   record Pair(String from, String to) {}
 
   /**
-   * Where the data goes: {@code duckdb} (a file) or {@code postgres} (a JDBC URL).
+   * Where the data goes: {@code duckdb} (a file), {@code postgres} (a JDBC URL) or {@code bigquery} (a dataset).
    *
    * @param file the DuckDB file, resolved against the config file's folder
    */
-  record Sink(String type, Path file, String url, String user, String password, String schema, String tablePrefix) {
+  record Sink(String type, Path file, String url, String user, String password, String schema, String tablePrefix,
+      BigQuery bigquery) {
+    Sink(String type, Path file, String url, String user, String password, String schema, String tablePrefix) {
+      this(type, file, url, user, password, schema, tablePrefix, null);
+    }
+
     @Override
     public String toString() {
       return "Sink[" + type + (file != null ? ", file=" + file : "") + (url != null ? ", url=" + url : "")
-          + (schema != null ? ", schema=" + schema : "") + (password != null ? ", password hidden" : "") + "]";
+          + (schema != null ? ", schema=" + schema : "") + (password != null ? ", password hidden" : "")
+          + (bigquery != null ? ", " + bigquery : "") + "]";
     }
   }
+
+  /**
+   * BigQuery's settings ({@code BigQuerySink.Builder}); the dataset is {@link Sink#schema()}; null keeps the default.
+   *
+   * @param credentialsFile a service account's JSON key, resolved against the config file's folder; null for
+   *     Application Default Credentials
+   */
+  record BigQuery(String project, String location, Path credentialsFile, String host, Integer coalesceRows,
+      Duration coalesceAge) {}
 
   /** Rate budget settings ({@code TokenBucketRateBudget.Builder}); null keeps the default. */
   record Budget(Double dailyShare, Long dailyCeiling, Integer burstLimit, Integer burstHeadroom, Integer searchPerSecond,
@@ -246,8 +261,16 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
   }
 
   private static Sink sink(ConfigNode s, Path folder) {
-    s.allowOnly(List.of("type", "file", "url", "user", "password", "schema", "tablePrefix"));
+    s.allowOnly(List.of("type", "file", "url", "user", "password", "schema", "tablePrefix", "project", "dataset",
+        "location", "credentialsFile", "host", "coalesceRows", "coalesceAge"));
     String type = s.string("type").map(t -> t.trim().toLowerCase(Locale.ROOT)).orElse("duckdb");
+    if (!type.equals("bigquery")) {
+      for (String key : List.of("project", "dataset", "location", "credentialsFile", "host", "coalesceRows", "coalesceAge")) {
+        if (s.has(key)) {
+          throw s.error(s.pathOf(key), "is for type bigquery");
+        }
+      }
+    }
     switch (type) {
       case "duckdb" -> {
         for (String key : List.of("url", "user", "password")) {
@@ -271,12 +294,33 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
         return new Sink("postgres", null, url, s.string("user").orElse(null), s.string("password").orElse(null),
             s.string("schema").orElse(null), s.string("tablePrefix").orElse(null));
       }
-      case "bigquery", "snowflake" -> throw s.error(s.pathOf("type"), type + " is not available in this version; "
-          + "available: duckdb, postgres");
+      case "bigquery" -> {
+        return bigQuery(s, folder);
+      }
+      case "snowflake" -> throw s.error(s.pathOf("type"), type + " is not available in this version; "
+          + "available: duckdb, postgres, bigquery");
       default -> throw s.error(s.pathOf("type"), "unknown sink type \"" + type + "\"; "
-          + Suggest.closest(type, List.of("duckdb", "postgres")).map(x -> "did you mean " + x + "? ").orElse("")
-          + "available: duckdb (default), postgres");
+          + Suggest.closest(type, List.of("duckdb", "postgres", "bigquery")).map(x -> "did you mean " + x + "? ").orElse("")
+          + "available: duckdb (default), postgres, bigquery");
     }
+  }
+
+  private static Sink bigQuery(ConfigNode s, Path folder) {
+    for (String key : List.of("file", "url", "user", "password", "schema")) {
+      if (s.has(key)) {
+        throw s.error(s.pathOf(key), "is not a bigquery setting; type bigquery takes project:, dataset:, location:, "
+            + "credentialsFile:, host:, tablePrefix:, coalesceRows:, coalesceAge:");
+      }
+    }
+    String project = s.string("project").map(String::trim).filter(p -> !p.isEmpty())
+        .orElseThrow(() -> s.error(s.pathOf("project"), "missing; type bigquery needs project: (a Google Cloud project id)"));
+    String dataset = s.string("dataset").map(String::trim).filter(d -> !d.isEmpty())
+        .orElseThrow(() -> s.error(s.pathOf("dataset"), "missing; type bigquery needs dataset: (created if absent)"));
+    Path credentials = s.string("credentialsFile").map(String::trim).map(f -> folder.resolve(f).normalize()).orElse(null);
+    Integer rows = s.integer("coalesceRows", 1).map(Math::toIntExact).orElse(null);
+    return new Sink("bigquery", null, null, null, null, dataset, s.string("tablePrefix").orElse(null),
+        new BigQuery(project, s.string("location").map(String::trim).orElse(null), credentials,
+            s.string("host").map(String::trim).orElse(null), rows, s.duration("coalesceAge").orElse(null)));
   }
 
   private static Budget budget(ConfigNode b) {
