@@ -2,6 +2,7 @@ package dev.hubspotsync.cli;
 
 import dev.hubspotsync.ErrorCode;
 import dev.hubspotsync.HubSpotSyncException;
+import dev.hubspotsync.bigquery.BigQuerySink;
 import dev.hubspotsync.duckdb.DuckDbSink;
 import dev.hubspotsync.postgres.PostgresSink;
 import dev.hubspotsync.sink.WarehouseSink;
@@ -43,7 +44,7 @@ final class Sinks {
 
   /**
    * Builds the sink of the settings: a DuckDB file (in memory when {@code file} is null), a PostgreSQL
-   * URL or a Snowflake account.
+   * URL, a BigQuery dataset or a Snowflake account.
    */
   static WarehouseSink open(SyncConfig.Sink s) {
     switch (s.type()) {
@@ -66,6 +67,29 @@ final class Sinks {
         }
         if (s.schema() != null) {
           b.schema(s.schema());
+        }
+        if (s.tablePrefix() != null) {
+          b.tablePrefix(s.tablePrefix());
+        }
+        return b.build();
+      }
+      case "bigquery": {
+        SyncConfig.BigQuery q = s.bigquery();
+        BigQuerySink.Builder b = BigQuerySink.builder().project(q.project()).dataset(s.schema());
+        if (q.location() != null) {
+          b.location(q.location());
+        }
+        if (q.credentialsFile() != null) {
+          b.credentialsFile(q.credentialsFile());
+        }
+        if (q.host() != null) {
+          b.host(q.host());
+        }
+        if (q.coalesceRows() != null) {
+          b.coalesceRows(q.coalesceRows());
+        }
+        if (q.coalesceAge() != null) {
+          b.coalesceAge(q.coalesceAge());
         }
         if (s.tablePrefix() != null) {
           b.tablePrefix(s.tablePrefix());
@@ -101,7 +125,7 @@ final class Sinks {
         return b.build(); // platform detection stays off: the sink turns it off on every connection
       }
       default:
-        throw new IllegalStateException("no sink of type " + s.type()); // SyncConfig accepts only the three above
+        throw new IllegalStateException("no sink of type " + s.type()); // SyncConfig accepts only the four above
     }
   }
 }

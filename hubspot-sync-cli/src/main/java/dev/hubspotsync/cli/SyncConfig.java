@@ -58,20 +58,22 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
   record Pair(String from, String to) {}
 
   /**
-   * Where the data goes: {@code duckdb} (a file), {@code postgres} (a JDBC URL) or {@code snowflake}.
+   * Where the data goes: {@code duckdb} (a file), {@code postgres} (a JDBC URL), {@code bigquery} (a dataset)
+   * or {@code snowflake}.
    *
    * @param file the DuckDB file, resolved against the config file's folder
    */
   record Sink(String type, Path file, String url, String user, String password, String schema, String tablePrefix,
-      Snowflake snowflake) {
+      Snowflake snowflake, BigQuery bigquery) {
     Sink(String type, Path file, String url, String user, String password, String schema, String tablePrefix) {
-      this(type, file, url, user, password, schema, tablePrefix, null);
+      this(type, file, url, user, password, schema, tablePrefix, null, null);
     }
 
     @Override
     public String toString() {
       return "Sink[" + type + (file != null ? ", file=" + file : "") + (url != null ? ", url=" + url : "")
-          + (schema != null ? ", schema=" + schema : "") + (password != null ? ", password hidden" : "") + "]";
+          + (schema != null ? ", schema=" + schema : "") + (password != null ? ", password hidden" : "")
+          + (snowflake != null ? ", " + snowflake : "") + (bigquery != null ? ", " + bigquery : "") + "]";
     }
   }
 
@@ -91,6 +93,15 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
           + (passphrase != null ? ", passphrase hidden" : "") + "]";
     }
   }
+
+  /**
+   * BigQuery's settings ({@code BigQuerySink.Builder}); the dataset is {@link Sink#schema()}; null keeps the default.
+   *
+   * @param credentialsFile a service account's JSON key, resolved against the config file's folder; null for
+   *     Application Default Credentials
+   */
+  record BigQuery(String project, String location, Path credentialsFile, String host, Integer coalesceRows,
+      Duration coalesceAge) {}
 
   /**
    * Rate budget settings ({@code TokenBucketRateBudget.Builder}, and for processes sharing one portal
@@ -330,8 +341,16 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
 
   private static Sink sink(ConfigNode s, Path folder, Map<String, String> env) {
     s.allowOnly(List.of("type", "file", "url", "user", "password", "schema", "tablePrefix", "account", "endpoint",
-        "warehouse", "database", "role", "privateKeyFile"));
+        "warehouse", "database", "role", "privateKeyFile", "project", "dataset", "location", "credentialsFile", "host",
+        "coalesceRows", "coalesceAge"));
     String type = s.string("type").map(t -> t.trim().toLowerCase(Locale.ROOT)).orElse("duckdb");
+    if (!type.equals("bigquery")) {
+      for (String key : BIGQUERY_KEYS) {
+        if (s.has(key)) {
+          throw s.error(s.pathOf(key), "is for type bigquery");
+        }
+      }
+    }
     if (!type.equals("snowflake")) {
       for (String key : SNOWFLAKE_KEYS) {
         if (s.has(key)) {
@@ -365,14 +384,18 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
       case "snowflake" -> {
         return snowflake(s, folder, env);
       }
-      case "bigquery" -> throw s.error(s.pathOf("type"), type + " is not available in this version; "
-          + "available: duckdb, postgres, snowflake");
-      default -> throw s.error(s.pathOf("type"), "unknown sink type \"" + type + "\"; "
-          + Suggest.closest(type, List.of("duckdb", "postgres", "snowflake")).map(x -> "did you mean " + x + "? ")
+      case "bigquery" -> {
+        return bigQuery(s, folder);
+      }
+      default -> throw s.error(s.pathOf("type"), "unknown sink type \\"" + type + "\\"; "
+          + Suggest.closest(type, List.of("duckdb", "postgres", "bigquery", "snowflake")).map(x -> "did you mean " + x + "? ")
               .orElse("")
-          + "available: duckdb (default), postgres, snowflake");
+          + "available: duckdb (default), postgres, bigquery, snowflake");
     }
   }
+
+  private static final List<String> BIGQUERY_KEYS = List.of("project", "dataset", "location", "credentialsFile", "host",
+      "coalesceRows", "coalesceAge");
 
   private static final List<String> SNOWFLAKE_KEYS = List.of("account", "endpoint", "warehouse", "database", "role",
       "privateKeyFile");
@@ -391,7 +414,7 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
     String account = s.string("account").map(String::trim).orElse(null);
     java.net.URI endpoint = s.string("endpoint").map(String::trim).map(e -> {
       if (!e.startsWith("https://") && !e.startsWith("http://")) {
-        throw s.error(s.pathOf("endpoint"), "must start with https://, was \"" + e + "\"");
+        throw s.error(s.pathOf("endpoint"), "must start with https://, was \\"" + e + "\\"");
       }
       return java.net.URI.create(e);
     }).orElse(null);
@@ -416,7 +439,25 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
     }
     return new Sink("snowflake", null, null, user, password, s.string("schema").orElse(null),
         s.string("tablePrefix").orElse(null), new Snowflake(account, endpoint, s.string("warehouse").orElse(null),
-            database, s.string("role").orElse(null), key, passphrase));
+            database, s.string("role").orElse(null), key, passphrase), null);
+  }
+
+  private static Sink bigQuery(ConfigNode s, Path folder) {
+    for (String key : List.of("file", "url", "user", "password", "schema")) {
+      if (s.has(key)) {
+        throw s.error(s.pathOf(key), "is not a bigquery setting; type bigquery takes project:, dataset:, location:, "
+            + "credentialsFile:, host:, tablePrefix:, coalesceRows:, coalesceAge:");
+      }
+    }
+    String project = s.string("project").map(String::trim).filter(p -> !p.isEmpty())
+        .orElseThrow(() -> s.error(s.pathOf("project"), "missing; type bigquery needs project: (a Google Cloud project id)"));
+    String dataset = s.string("dataset").map(String::trim).filter(d -> !d.isEmpty())
+        .orElseThrow(() -> s.error(s.pathOf("dataset"), "missing; type bigquery needs dataset: (created if absent)"));
+    Path credentials = s.string("credentialsFile").map(String::trim).map(f -> folder.resolve(f).normalize()).orElse(null);
+    Integer rows = s.integer("coalesceRows", 1).map(Math::toIntExact).orElse(null);
+    return new Sink("bigquery", null, null, null, null, dataset, s.string("tablePrefix").orElse(null), null,
+        new BigQuery(project, s.string("location").map(String::trim).orElse(null), credentials,
+            s.string("host").map(String::trim).orElse(null), rows, s.duration("coalesceAge").orElse(null)));
   }
 
   private static Budget budget(ConfigNode b) {

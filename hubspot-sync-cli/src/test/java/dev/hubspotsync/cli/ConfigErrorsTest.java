@@ -111,9 +111,13 @@ class ConfigErrorsTest {
   }
 
   @Test
-  void bigQueryIsNotAvailableInThisVersion() {
+  void anUnknownSinkTypeOrBigQueryWithoutProjectOrDataset() {
     assertConfigError(sync("objects: [contacts]\nsink: {type: bigquery}\n"),
-        "sink.type: bigquery is not available in this version; available: duckdb, postgres");
+        "sink.project: missing; type bigquery needs project:");
+    assertConfigError(sync("objects: [contacts]\nsink: {type: bigquery, project: p}\n"),
+        "sink.dataset: missing; type bigquery needs dataset:");
+    assertConfigError(sync("objects: [contacts]\nsink: {type: bigquery, project: p, dataset: d, url: x}\n"),
+        "sink.url: is not a bigquery setting");
     assertConfigError(sync("objects: [contacts]\nsink: {type: duckbd}\n"), "sink.type: unknown sink type \"duckbd\"; did you mean duckdb?");
   }
 
