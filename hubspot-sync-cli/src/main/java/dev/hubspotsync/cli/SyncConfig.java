@@ -387,7 +387,7 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
       case "bigquery" -> {
         return bigQuery(s, folder);
       }
-      default -> throw s.error(s.pathOf("type"), "unknown sink type \\"" + type + "\\"; "
+      default -> throw s.error(s.pathOf("type"), "unknown sink type \"" + type + "\"; "
           + Suggest.closest(type, List.of("duckdb", "postgres", "bigquery", "snowflake")).map(x -> "did you mean " + x + "? ")
               .orElse("")
           + "available: duckdb (default), postgres, bigquery, snowflake");
@@ -414,7 +414,7 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
     String account = s.string("account").map(String::trim).orElse(null);
     java.net.URI endpoint = s.string("endpoint").map(String::trim).map(e -> {
       if (!e.startsWith("https://") && !e.startsWith("http://")) {
-        throw s.error(s.pathOf("endpoint"), "must start with https://, was \\"" + e + "\\"");
+        throw s.error(s.pathOf("endpoint"), "must start with https://, was \"" + e + "\"");
       }
       return java.net.URI.create(e);
     }).orElse(null);
