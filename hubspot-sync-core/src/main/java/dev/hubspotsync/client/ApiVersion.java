@@ -73,6 +73,20 @@ public enum ApiVersion {
     return "/crm/object-library/2026-03/enablement";
   }
 
+  /**
+   * The change journal of one portal ({@code journal-local}, so each portal has its own offsets):
+   * {@code rest} is {@code /latest}, {@code /offset/{o}/next}, {@code /batch/read}, …. HubSpot serves the
+   * journal only as 2026-03 (hubspot-api.md §10.4), in either generation.
+   */
+  String journal(long portalId, String rest) {
+    return "/webhooks-journal/journal-local/2026-03" + rest + "?installPortalId=" + portalId;
+  }
+
+  /** The journal's subscriptions API; 2026-03 in either generation. */
+  String journalSubscriptions() {
+    return "/webhooks-journal/subscriptions/2026-03";
+  }
+
   @Override
   public String toString() {
     return label;

@@ -62,6 +62,11 @@ final class DefaultHubSpotClient implements HubSpotClient {
   private static final Duration REFRESH_MARGIN = Duration.ofMinutes(5);
   /** Renewals of the OAuth access token one call may make on 401 EXPIRED_AUTHENTICATION. */
   private static final int MAX_RENEWALS_PER_CALL = 2;
+  /** Calls whose 204 No Content is an answer (the journal: nothing new, or deleted) rather than an error. */
+  private static final java.util.Set<ApiCall> NO_CONTENT_ANSWERS = java.util.EnumSet.of(ApiCall.JOURNAL,
+      ApiCall.JOURNAL_SUBSCRIPTIONS);
+  /** Renewals of an expired journal file URL one download may make. */
+  private static final int MAX_URL_RENEWALS = 2;
   /** HubSpot refuses request lines of about 16,000 characters (414, §1); stay well below. */
   static final int MAX_PROPERTY_CHARS_IN_URL = 12_000;
 
@@ -368,6 +373,253 @@ final class DefaultHubSpotClient implements HubSpotClient {
         });
   }
 
+  // ---- the change journal (hubspot-api.md §10.4, hubspot-journal.md) -----------------------------------
+
+  private void requireJournalCredentials(String what) {
+    if (credentials.kind() != HubSpotCredentials.Kind.OAUTH_CLIENT_CREDENTIALS) {
+      throw new HubSpotSyncException(ErrorCode.BAD_CONFIGURATION, "Cannot " + what + " with the " + credentials.describe()
+          + ": HubSpot's change journal accepts only a project app's OAuth client credentials (client id and secret, no "
+          + "refresh token: " + HubSpotCredentials.ENV_CLIENT_ID + " and " + HubSpotCredentials.ENV_CLIENT_SECRET + "). "
+          + "Install a project app with the scopes developer.webhooks_journal.read, "
+          + "developer.webhooks_journal.subscriptions.read and .write in the portal and use its credentials, or use the "
+          + "polling change source.");
+    }
+  }
+
+  @Override
+  public List<JournalSubscription> journalSubscriptions(long portalId) {
+    requireJournalCredentials("read the journal subscriptions of portal " + portalId);
+    return call(ApiCall.JOURNAL_SUBSCRIPTIONS, CallKind.EXEMPT, "journal subscriptions of portal " + portalId,
+        n -> get(baseUrl + api.journalSubscriptions()), (status, body) -> {
+          List<JournalSubscription> out = new ArrayList<>();
+          for (JsonNode s : JSON.readTree(body).path("results")) {
+            JournalSubscription sub = subscription(s);
+            if (sub != null && (!s.hasNonNull("portalId") || s.path("portalId").asLong() == portalId)) {
+              out.add(sub);
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public List<JournalSubscription> ensureJournalSubscriptions(long portalId, Collection<JournalSubscription> wanted) {
+    requireJournalCredentials("create journal subscriptions in portal " + portalId);
+    Map<String, JournalSubscription> wishes = new LinkedHashMap<>();
+    wanted.forEach(w -> wishes.merge(w.type() + " " + w.objectTypeId(), w, JournalSubscription::union));
+    List<JournalSubscription> existing = journalSubscriptions(portalId);
+    List<JournalSubscription> out = new ArrayList<>();
+    for (JournalSubscription wish : wishes.values()) {
+      JournalSubscription have = existing.stream()
+          .filter(e -> e.type().equals(wish.type()) && e.objectTypeId().equals(wish.objectTypeId())).findFirst().orElse(null);
+      if (have != null && have.covers(wish)) {
+        out.add(have);
+        continue;
+      }
+      // HubSpot replaces the subscription of a type and object on create: send the union, or lose the rest
+      JournalSubscription target = have == null ? wish : have.union(wish);
+      ObjectNode body = JSON.createObjectNode().put("subscriptionType", target.type()).put("portalId", portalId)
+          .put("objectTypeId", target.objectTypeId());
+      target.actions().forEach(body.putArray("actions")::add);
+      target.objectIds().forEach(body.putArray("objectIds")::add);
+      if (target.type().equals(JournalSubscription.OBJECT)) {
+        target.properties().forEach(body.putArray("properties")::add);
+      }
+      if (target.type().equals(JournalSubscription.ASSOCIATION)) {
+        target.associatedObjectTypeIds().forEach(body.putArray("associatedObjectTypeIds")::add);
+      }
+      String what = "journal subscription " + target.type() + " " + target.objectTypeId() + " in portal " + portalId;
+      JournalSubscription made = call(ApiCall.JOURNAL_SUBSCRIPTIONS, CallKind.EXEMPT, what,
+          n -> post(baseUrl + api.journalSubscriptions(), body.toString()), (status, raw) -> subscription(JSON.readTree(raw)));
+      LOG.info("{} {} (id {})", have == null ? "Created" : "Widened", what, made == null ? "unknown" : made.id());
+      out.add(made != null ? made : target);
+    }
+    return out;
+  }
+
+  /** A subscription as HubSpot lists it, or null when it names no type or object type. */
+  private static JournalSubscription subscription(JsonNode s) {
+    String type = s.path("subscriptionType").asText(null);
+    String objectTypeId = s.path("objectTypeId").asText(null);
+    if (type == null || objectTypeId == null) {
+      return null;
+    }
+    java.util.Set<Long> ids = new java.util.HashSet<>();
+    s.path("objectIds").forEach(id -> ids.add(id.asLong()));
+    return new JournalSubscription(s.path("id").asText(null), type, objectTypeId, texts(s.path("actions")),
+        texts(s.path("properties")), texts(s.path("associatedObjectTypeIds")), ids);
+  }
+
+  private static java.util.Set<String> texts(JsonNode array) {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    array.forEach(v -> out.add(v.asText()));
+    return out;
+  }
+
+  @Override
+  public java.util.Optional<JournalPointer> journalLatest(long portalId) {
+    return journalEnd(portalId, "/latest", "the latest journal entry of portal " + portalId);
+  }
+
+  @Override
+  public java.util.Optional<JournalPointer> journalEarliest(long portalId) {
+    return journalEnd(portalId, "/earliest", "the earliest journal entry of portal " + portalId);
+  }
+
+  private java.util.Optional<JournalPointer> journalEnd(long portalId, String rest, String what) {
+    requireJournalCredentials("read " + what);
+    return call(ApiCall.JOURNAL, CallKind.EXEMPT, what, n -> get(baseUrl + api.journal(portalId, rest)),
+        (status, body) -> status == 204 ? java.util.Optional.empty() : java.util.Optional.ofNullable(pointer(JSON.readTree(body))));
+  }
+
+  @Override
+  public JournalEntries journalNext(long portalId, String offset, int max) {
+    if (max < 1 || max > 100) {
+      throw new IllegalArgumentException("journalNext reads 1 to 100 entries at a time; asked for " + max);
+    }
+    String what = "journal entries of portal " + portalId + " after offset " + offset;
+    requireJournalCredentials("read " + what);
+    String rest = max == 1 ? "/offset/" + enc(offset) + "/next" : "/batch/" + enc(offset) + "/next/" + max;
+    try {
+      return call(ApiCall.JOURNAL, CallKind.EXEMPT, what, n -> get(baseUrl + api.journal(portalId, rest)), (status, body) -> {
+        if (status == 204) {
+          return JournalEntries.none();
+        }
+        JsonNode answer = JSON.readTree(body);
+        List<JournalPointer> out = new ArrayList<>();
+        for (JsonNode r : answer.has("results") ? answer.path("results") : JSON.createArrayNode().add(answer)) {
+          JournalPointer p = pointer(r);
+          if (p != null) {
+            out.add(p);
+          }
+        }
+        return new JournalEntries(out, false);
+      });
+    } catch (HubSpotApiException e) {
+      if (e.status() != 404) {
+        throw e;
+      }
+      LOG.warn("HubSpot no longer knows journal offset {} of portal {} (404: older than the journal's 3-day retention, or "
+          + "never issued)", offset, portalId);
+      return JournalEntries.gone();
+    }
+  }
+
+  @Override
+  public java.util.Optional<JournalPointer> renewJournalPointer(long portalId, String offset) {
+    String what = "a fresh URL for journal offset " + offset + " of portal " + portalId;
+    requireJournalCredentials("read " + what);
+    ObjectNode body = JSON.createObjectNode();
+    body.putArray("inputs").add(offset);
+    return call(ApiCall.JOURNAL, CallKind.EXEMPT, what, n -> post(baseUrl + api.journal(portalId, "/batch/read"),
+        body.toString()), (status, raw) -> {
+          JsonNode answer = JSON.readTree(raw);
+          PartialFailure.check(answer.path("errors"), "OBJECT_NOT_FOUND"); // not found: the entry is gone
+          for (JsonNode r : answer.path("results")) {
+            JournalPointer p = pointer(r);
+            if (p != null && p.offset().equals(offset)) {
+              return java.util.Optional.of(p);
+            }
+          }
+          return java.util.Optional.empty();
+        });
+  }
+
+  /** {@code {url, expiresAt, currentOffset}}; null when it has no URL or offset (some clients read that as caught up). */
+  private static JournalPointer pointer(JsonNode n) {
+    String url = n.path("url").asText(null);
+    String offset = n.path("currentOffset").asText(n.path("offset").asText(null));
+    return url == null || offset == null ? null : new JournalPointer(offset, url, JournalFiles.instant(n.path("expiresAt")));
+  }
+
+  @Override
+  public JournalFile downloadJournalFile(long portalId, JournalPointer pointer) {
+    String what = "journal file " + pointer.offset() + " of portal " + portalId;
+    requireJournalCredentials("download " + what);
+    Retries.Attempts attempts = retries.start();
+    JournalPointer current = pointer;
+    int renewals = 0;
+    while (true) {
+      if (current.expiredAt(clock.instant())) {
+        if (renewals++ >= MAX_URL_RENEWALS) {
+          throw new HubSpotApiException(ErrorCode.UNEXPECTED_RESPONSE, "HubSpot renewed the URL of " + what + " "
+              + MAX_URL_RENEWALS + " times, each already expired by this machine's clock: check that the clock is right.",
+              true, 0, null, null, null, null);
+        }
+        current = renewed(portalId, current, what);
+        continue;
+      }
+      calls.get(ApiCall.JOURNAL_FILE).increment();
+      CallsOnThisThread.record(ApiCall.JOURNAL_FILE);
+      // a pre-signed link: no Authorization header (it must not reach the file host), no rate budget
+      HttpRequest req = HttpRequest.newBuilder(URI.create(current.url())).timeout(requestTimeout)
+          .header("Accept-Encoding", "gzip").GET().build();
+      HttpResponse<byte[]> response;
+      try {
+        response = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+      } catch (IOException e) {
+        Duration wait = attempts.failed();
+        if (wait == null) {
+          throw new HubSpotApiException(ErrorCode.HUBSPOT_UNAVAILABLE, "Could not download " + what + " after "
+              + attempts.failures() + " attempts (" + e.getClass().getSimpleName() + "). Try again later; the offset stays "
+              + "readable for 3 days.", true, 0, null, null, null, e);
+        }
+        pause("download of " + what, attempts.failures(), "connection failure (" + e.getClass().getSimpleName() + ")", wait);
+        continue;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new HubSpotSyncException(ErrorCode.INTERRUPTED, "Interrupted during the download of " + what, false, e);
+      }
+      int status = response.statusCode();
+      if (status == 200) {
+        try {
+          return JournalFiles.parse(decoded(response), current.offset());
+        } catch (IOException e) {
+          Duration wait = attempts.failed();
+          if (wait != null) {
+            pause("download of " + what, attempts.failures(), "an unreadable file", wait);
+            continue;
+          }
+          throw new HubSpotApiException(ErrorCode.UNEXPECTED_RESPONSE, "The " + what + " could not be read "
+              + attempts.failures() + " times (" + firstLine(e.getMessage()) + ").", false, status, null, null, null, e);
+        }
+      }
+      if (status == 400 || status == 403 || status == 404 || status == 410) {
+        // S3 answers an expired or refused pre-signed URL with 403: a fresh URL is the remedy
+        if (renewals++ < MAX_URL_RENEWALS) {
+          LOG.debug("The file host answered HTTP {} for {}; renewing its URL", status, what);
+          current = renewed(portalId, current, what);
+          continue;
+        }
+        throw new HubSpotApiException(ErrorCode.HUBSPOT_REJECTED, "The file host refused " + what + " (HTTP " + status
+            + ") even with a renewed URL. HubSpot may be degraded; try again later.", false, status, null, null, null, null);
+      }
+      Duration wait = status >= 500 || status == 429 ? attempts.failed() : null;
+      if (wait == null) {
+        throw new HubSpotApiException(ErrorCode.HUBSPOT_UNAVAILABLE, "The download of " + what + " failed (last answer HTTP "
+            + status + "). Try again later; the offset stays readable for 3 days.", true, status, null, null, null, null);
+      }
+      pause("download of " + what, attempts.failures(), "HTTP " + status, wait);
+    }
+  }
+
+  private JournalPointer renewed(long portalId, JournalPointer expired, String what) {
+    return renewJournalPointer(portalId, expired.offset()).orElseThrow(() -> new HubSpotApiException(
+        ErrorCode.HUBSPOT_REJECTED, "The " + what + " is gone (past the journal's 3-day retention) before it was read: "
+            + "catch up by polling, then read the journal again from its latest entry.", false, 404, "OBJECT_NOT_FOUND",
+        null, null, null));
+  }
+
+  private static byte[] decoded(HttpResponse<byte[]> response) throws IOException {
+    boolean gzip = response.headers().firstValue("Content-Encoding").map(v -> v.contains("gzip")).orElse(false);
+    if (!gzip) {
+      return response.body();
+    }
+    try (java.io.InputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(response.body()))) {
+      return in.readAllBytes();
+    }
+  }
+
   @Override
   public RateBudget rateBudget() {
     return budget;
@@ -469,8 +721,11 @@ final class DefaultHubSpotClient implements HubSpotClient {
     int throttles = 0;
     int renewals = 0;
     int size = shrink == null ? 0 : pageSizes.size(api, shrink.type(), shrink.wanted());
+    boolean metered = kind != CallKind.EXEMPT; // the journal counts toward no limit: the budget is not asked
     while (true) {
-      budget.acquire(kind);
+      if (metered) {
+        budget.acquire(kind);
+      }
       calls.get(api).increment();
       CallsOnThisThread.record(api);
       String token = accessToken();
@@ -480,7 +735,9 @@ final class DefaultHubSpotClient implements HubSpotClient {
       try {
         response = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
       } catch (IOException e) {
-        budget.onNoResponse(kind);
+        if (metered) {
+          budget.onNoResponse(kind);
+        }
         // no answer in time is a page too heavy; no connection in time (a subclass) is the network
         if (e instanceof HttpTimeoutException && !(e instanceof java.net.http.HttpConnectTimeoutException) && size > 1) {
           size = pageSizes.timedOut(api, shrink.type(), size, "did not answer within " + requestTimeout.toSeconds() + " s");
@@ -498,14 +755,18 @@ final class DefaultHubSpotClient implements HubSpotClient {
         pause(what, attempts.failures(), "connection failure (" + e.getClass().getSimpleName() + ")", wait);
         continue;
       } catch (InterruptedException e) {
-        budget.onNoResponse(kind);
+        if (metered) {
+          budget.onNoResponse(kind);
+        }
         Thread.currentThread().interrupt();
         throw new HubSpotSyncException(ErrorCode.INTERRUPTED, "Interrupted during HubSpot " + what, false, e);
       }
-      budget.onResponse(kind, RateLimitHeaders.parse(name -> response.headers().firstValue(name)));
+      if (metered) {
+        budget.onResponse(kind, RateLimitHeaders.parse(name -> response.headers().firstValue(name)));
+      }
       int status = response.statusCode();
       byte[] body = response.body();
-      if (status == 200 || status == 207 || status == 201) {
+      if (status == 200 || status == 207 || status == 201 || status == 204 && NO_CONTENT_ANSWERS.contains(api)) {
         T result;
         try {
           result = reader.read(status, body);
@@ -543,8 +804,10 @@ final class DefaultHubSpotClient implements HubSpotClient {
       if (status == 429) {
         ThrottlePolicy policy = ThrottlePolicy.of(error.policyName);
         Duration retryAfter = response.headers().firstValue("Retry-After").map(DefaultHubSpotClient::seconds).orElse(null);
-        Duration wait = budget.onThrottled(kind, policy, retryAfter);
-        if (policy == ThrottlePolicy.DAILY) {
+        // the journal's own per-second limit (hubspot-journal.md §3) is nothing the portal's budget knows
+        Duration wait = metered ? budget.onThrottled(kind, policy, retryAfter)
+            : retryAfter != null ? retryAfter : Duration.ofSeconds(1);
+        if (metered && policy == ThrottlePolicy.DAILY) {
           budget.acquire(kind); // throws RateBudgetExhaustedException with resumeAt
         }
         if (++throttles > maxThrottleWaits) {

@@ -75,6 +75,64 @@ public interface HubSpotClient extends AutoCloseable {
     throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot read the object library");
   }
 
+  // ---- the change journal (hubspot-api.md §10.4) --------------------------------------------------------
+  //
+  // Only a project app's client-credentials token may call it (HubSpotCredentials.clientCredentials),
+  // with the scopes developer.webhooks_journal.read and .subscriptions.read/.write plus the object
+  // read scopes. Journal calls count toward no rate limit: the client sends them without the budget
+  // (CallKind.EXEMPT). Each portal has its own offsets (the journal-local paths with installPortalId).
+
+  /** The portal's journal subscriptions: {@code GET /webhooks-journal/subscriptions/2026-03}. */
+  default List<JournalSubscription> journalSubscriptions(long portalId) {
+    throw unsupported("read journal subscriptions");
+  }
+
+  /**
+   * Makes the portal's subscriptions deliver at least what {@code wanted} asks for and returns them:
+   * each wanted one is merged into the existing subscription of its type and object type (HubSpot keeps
+   * one and replaces it on create), which is written only when it does not cover the wish yet.
+   */
+  default List<JournalSubscription> ensureJournalSubscriptions(long portalId, Collection<JournalSubscription> wanted) {
+    throw unsupported("create journal subscriptions");
+  }
+
+  /** The newest journal entry, or empty when the journal holds none (HubSpot's 204). */
+  default java.util.Optional<JournalPointer> journalLatest(long portalId) {
+    throw unsupported("read the journal");
+  }
+
+  /** The oldest journal entry still kept (3 days), or empty when the journal holds none. */
+  default java.util.Optional<JournalPointer> journalEarliest(long portalId) {
+    throw unsupported("read the journal");
+  }
+
+  /**
+   * Up to {@code max} (1–100) entries after {@code offset}, oldest first; empty when caught up, and
+   * {@link JournalEntries#offsetGone()} when HubSpot no longer knows the offset (404: past the 3-day
+   * retention, or never issued).
+   */
+  default JournalEntries journalNext(long portalId, String offset, int max) {
+    throw unsupported("read the journal");
+  }
+
+  /** A fresh URL for an entry whose URL expired ({@code POST …/batch/read}); empty when the entry is gone. */
+  default java.util.Optional<JournalPointer> renewJournalPointer(long portalId, String offset) {
+    throw unsupported("read the journal");
+  }
+
+  /**
+   * Downloads and parses one journal file by its pre-signed URL, without an Authorization header,
+   * renewing the URL first when it has expired (or when the file host says so). Unknown fields and
+   * actions are logged and skipped ({@link JournalFile#skipped()}).
+   */
+  default JournalFile downloadJournalFile(long portalId, JournalPointer pointer) {
+    throw unsupported("download journal files");
+  }
+
+  private UnsupportedOperationException unsupported(String what) {
+    return new UnsupportedOperationException(getClass().getSimpleName() + " cannot " + what);
+  }
+
   /** The rate budget pacing this client's calls. */
   RateBudget rateBudget();
 

@@ -3,7 +3,7 @@ package dev.hubspotsync.ratelimit;
 /**
  * What a call counts against. HubSpot's spec exempts search and the association batch read from the
  * 10-second burst limit ({@code x-hubspot-rate-limit-exemptions: ten-secondly}); every call counts
- * toward the daily limit.
+ * toward the daily limit except the change journal's ({@link #EXEMPT}).
  */
 public enum CallKind {
   /** Every endpoint not named below: counts against the 10-second burst window and the daily limit. */
@@ -15,5 +15,11 @@ public enum CallKind {
    * and v4; the 2026-09 spec exempts every associations operation): exempt from the burst window,
    * with no limit of its own; count toward the daily limit only.
    */
-  BURST_EXEMPT
+  BURST_EXEMPT,
+  /**
+   * Calls HubSpot counts toward no limit of the portal: the change journal, its subscriptions and its
+   * file downloads ({@code x-hubspot-rate-limit-exemptions: daily, ten-secondly}, hubspot-api.md
+   * §10.4). The client sends them without asking the budget; a budget asked anyway need not count them.
+   */
+  EXEMPT
 }

@@ -26,6 +26,17 @@ public enum Endpoint {
   RECORD_LIMITS,
   /** {@code GET /crm/object-library/2026-03/enablement} */
   OBJECT_LIBRARY_ENABLEMENT,
+  /**
+   * The change journal's reads (2026-03): {@code GET /webhooks-journal/journal/2026-03/earliest},
+   * {@code /latest}, {@code /offset/{offset}/next}, {@code /batch/earliest/{count}}, {@code /batch/latest/{count}},
+   * {@code /batch/{offset}/next/{count}}, {@code POST …/batch/read}, and the same under {@code journal-local}.
+   * Exempt from every rate limit.
+   */
+  JOURNAL,
+  /** {@code GET}/{@code POST /webhooks-journal/subscriptions/2026-03}, {@code GET}/{@code DELETE …/{id}}, {@code DELETE …/portals/{portalId}} */
+  JOURNAL_SUBSCRIPTIONS,
+  /** The download of a journal file by its pre-signed URL: no Authorization header, no rate limit. */
+  JOURNAL_FILE,
   /** Anything else: answered 404. */
   UNKNOWN
 }

@@ -87,6 +87,15 @@ public final class FakeHubSpot implements AutoCloseable {
     return faults;
   }
 
+  /**
+   * The change journal: its switches (duplicates, URL lifetime, unknown fields), injected files, and
+   * what it holds. Only a client-credentials token ({@link AuthKind#CLIENT_CREDENTIALS}) with the
+   * journal scopes may call its API; its calls count toward no rate limit.
+   */
+  public PortalJournal journal() {
+    return state.journal();
+  }
+
   public PortalStats stats() {
     return front.stats();
   }

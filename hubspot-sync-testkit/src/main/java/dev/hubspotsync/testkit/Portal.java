@@ -8,7 +8,9 @@ import java.util.Map;
  * Changes a test makes to the simulated portal, with HubSpot's side effects (hubspot-api.md §4.4,
  * §8): an update bumps the modified date; an archive, a restore and an association edit do not
  * (unless a CDC-boost rollup exists, see {@link #associate}); search sees every change only after
- * the portal's index lag, while list and batch read see it at once.
+ * the portal's index lag, while list and batch read see it at once. Every record and link change
+ * writes the change journal's events for the subscriptions that ask for them ({@link PortalJournal}),
+ * one journal file per call; property definition changes write none.
  *
  * <p>Object types are named as in API paths ({@code contacts}, {@code calls}, {@code subscriptions})
  * or by objectTypeId ({@code 0-1}, {@code 2-…}). Unknown types, ids or properties throw
@@ -42,8 +44,17 @@ public interface Portal {
    */
   void merge(String objectType, long primaryId, long mergedId);
 
-  /** Removes a record for good (GDPR delete, or 90 days after archive): gone from every endpoint. */
+  /**
+   * Removes a record for good ("delete permanently", or 90 days after archive): gone from every
+   * endpoint, links included. The journal gets DELETE and ASSOCIATION_REMOVED for its links.
+   */
   void hardDelete(String objectType, long id);
+
+  /**
+   * A GDPR delete: removes the record for good as {@link #hardDelete} does; the journal also gets
+   * GDPR_DELETE for a {@code GDPR_PRIVACY_DELETION} subscription of its type.
+   */
+  void gdprDelete(String objectType, long id);
 
   /**
    * Links two records with the pair's unlabeled association type. Does not change either record's

@@ -20,7 +20,9 @@ public final class PortalSpec {
   public static final Set<String> ALL_SCOPES = Set.of(
       "crm.objects.contacts.read", "crm.objects.companies.read", "crm.objects.deals.read", "tickets",
       "crm.objects.custom.read", "crm.schemas.contacts.read", "crm.schemas.companies.read",
-      "crm.schemas.deals.read", "crm.schemas.custom.read", "crm.objects.services.read", "oauth");
+      "crm.schemas.deals.read", "crm.schemas.custom.read", "crm.objects.services.read", "oauth",
+      "developer.webhooks_journal.read", "developer.webhooks_journal.subscriptions.read",
+      "developer.webhooks_journal.subscriptions.write");
 
   /**
    * The activatable objects (hubspot-api.md §10.5) by objectTypeId: services, courses, listings,

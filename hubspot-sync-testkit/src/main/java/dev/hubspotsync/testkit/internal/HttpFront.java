@@ -58,6 +58,7 @@ public final class HttpFront implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
   private final Api api;
+  private final JournalApi journal;
   private final Map<Endpoint, LongAdder> calls = new EnumMap<>(Endpoint.class);
   private final Map<RateLimitPolicy, LongAdder> rejected = new EnumMap<>(RateLimitPolicy.class);
   private final LongAdder faultsInjected = new LongAdder();
@@ -87,6 +88,7 @@ public final class HttpFront implements AutoCloseable {
     server.setExecutor(executor);
     server.createContext("/", this::handle);
     this.api = new Api(portal, baseUrl());
+    this.journal = new JournalApi(portal, baseUrl());
     server.start();
   }
 
@@ -192,13 +194,24 @@ public final class HttpFront implements AutoCloseable {
         byte[] body = readBody(ex);
         Map<String, String> query = parseForm(rawQuery);
         long now = portal.now();
-        if (endpoint == Endpoint.OAUTH_TOKEN) {
+        if (endpoint == Endpoint.JOURNAL_FILE) {
+          // a pre-signed link: no Authorization, no limits (hubspot-journal.md §2.1, §3)
+          JournalApi.Reply r = journal.file(route.params().get(0), query, now);
+          response = new Response(r.status(), r.contentType(), r.body(), Map.of());
+        } else if (endpoint == Endpoint.OAUTH_TOKEN) {
           response = ok(Api.json(auth.token(parseForm(new String(body, StandardCharsets.UTF_8)), now,
               !route.version().startsWith("v"))));
         } else if (endpoint == Endpoint.UNKNOWN) {
           throw ApiError.of(404, "OBJECT_NOT_FOUND", "No endpoint matches " + ex.getRequestMethod() + " " + rawPath);
         } else {
           app = auth.authenticate(ex.getRequestHeaders().getFirst("Authorization"), now);
+          if ((endpoint == Endpoint.JOURNAL || endpoint == Endpoint.JOURNAL_SUBSCRIPTIONS)
+              && app.credential() != dev.hubspotsync.testkit.AuthKind.CLIENT_CREDENTIALS) {
+            // §10.3, §10.4: only a project app's client-credentials token reads the journal
+            throw ApiError.of(401, "INVALID_AUTHENTICATION", "The webhooks journal API accepts only an OAuth access "
+                + "token of a project app obtained with the client-credentials grant; this call used a "
+                + app.credential().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + " credential.");
+          }
           try {
             limiter.admit(app, RateLimiter.Lane.of(endpoint), now);
           } catch (ApiError e) {
@@ -210,7 +223,8 @@ public final class HttpFront implements AutoCloseable {
             requireActivated(p);
             types.add(api.type(p));
           }
-          Auth.requireScopes(app, scopes(endpoint, types));
+          Auth.requireScopes(app, endpoint == Endpoint.JOURNAL_SUBSCRIPTIONS
+              ? List.of(JournalApi.subscriptionScopes(route.params().get(0))) : scopes(endpoint, types));
           decision = faults.decide(endpoint, pageSize(endpoint, query, body));
           if (!decision.latency().isZero()) {
             spec.sleeper().sleep(decision.latency());
@@ -220,7 +234,8 @@ public final class HttpFront implements AutoCloseable {
           }
           response = injectedError(decision, app, endpoint);
           if (response == null) {
-            response = dispatch(route, types, query, body, now);
+            response = route.endpoint() == Endpoint.JOURNAL_SUBSCRIPTIONS
+                ? reply(journal.subscriptions(route.params(), body, app)) : dispatch(route, types, query, body, now);
             if (decision.fault() == Fault.PARTIAL_ERROR) {
               response = partialError(response, route);
             }
@@ -278,6 +293,7 @@ public final class HttpFront implements AutoCloseable {
       case DAILY_USAGE:
         return ok(api.dailyUsage(spec.dailyLimit(), limiter.dailyUsed(now), now, limiter.nextReset(now)));
       case OBJECT_LIBRARY_ENABLEMENT: return ok(api.objectLibraryEnablement(spec.activatedObjects()));
+      case JOURNAL: return reply(journal.read(route.params(), query, body, now));
       default: throw new IllegalStateException("unrouted " + route);
     }
   }
@@ -310,6 +326,9 @@ public final class HttpFront implements AutoCloseable {
       case DAILY_USAGE:
       case RECORD_LIMITS:
       case OBJECT_LIBRARY_ENABLEMENT:
+        break;
+      case JOURNAL:
+        out.add(JournalApi.READ);
         break;
       default:
         for (ObjectTypeDef t : types) {
@@ -416,6 +435,10 @@ public final class HttpFront implements AutoCloseable {
     }
   }
 
+  private static Response reply(JournalApi.Reply r) {
+    return new Response(r.status(), r.contentType(), r.body(), Map.of());
+  }
+
   private static Response ok(byte[] body) {
     return new Response(200, JSON_TYPE, body, Map.of());
   }
@@ -484,6 +507,9 @@ public final class HttpFront implements AutoCloseable {
         s.add(URLDecoder.decode(part, StandardCharsets.UTF_8));
       }
     }
+    if (!s.isEmpty() && s.get(0).startsWith("webhooks-journal")) {
+      return journalRoute(method, s);
+    }
     String version = undate(s);
     boolean get = method.equals("GET");
     boolean post = method.equals("POST");
@@ -528,6 +554,53 @@ public final class HttpFront implements AutoCloseable {
     }
     if (get && s.equals(List.of("crm", "v3", "object-library", "enablement"))) { // dated only: 2026-03
       return new Route(Endpoint.OBJECT_LIBRARY_ENABLEMENT, List.of(), version);
+    }
+    return new Route(Endpoint.UNKNOWN, List.of(), version);
+  }
+
+  /** The journal versions served; 2027-03-beta has the same paths and shapes (hubspot-journal.md §1). */
+  private static final java.util.Set<String> JOURNAL_VERSIONS = java.util.Set.of("2026-03", "2027-03-beta");
+
+  /** Journal reads, subscriptions and file downloads; params name the operation first. */
+  private static Route journalRoute(String method, List<String> s) {
+    if (s.size() == 2 && s.get(0).equals(JournalApi.FILES) && method.equals("GET")) {
+      return new Route(Endpoint.JOURNAL_FILE, List.of(s.get(1)), "");
+    }
+    if (s.size() < 3 || !s.get(0).equals("webhooks-journal") || !JOURNAL_VERSIONS.contains(s.get(2))) {
+      return new Route(Endpoint.UNKNOWN, List.of(), "");
+    }
+    String version = s.get(2);
+    List<String> rest = s.subList(3, s.size());
+    int n = rest.size();
+    boolean get = method.equals("GET");
+    List<String> op = null;
+    if (s.get(1).equals("journal") || s.get(1).equals("journal-local")) {
+      if (get && n == 1 && (rest.get(0).equals("earliest") || rest.get(0).equals("latest"))) {
+        op = List.of(rest.get(0));
+      } else if (get && n == 3 && rest.get(0).equals("offset") && rest.get(2).equals("next")) {
+        op = List.of("next", rest.get(1));
+      } else if (get && n == 3 && rest.get(0).equals("batch") && (rest.get(1).equals("earliest") || rest.get(1).equals("latest"))) {
+        op = List.of("batch-" + rest.get(1), rest.get(2));
+      } else if (get && n == 4 && rest.get(0).equals("batch") && rest.get(2).equals("next")) {
+        op = List.of("batch-next", rest.get(1), rest.get(3));
+      } else if (method.equals("POST") && n == 2 && rest.equals(List.of("batch", "read"))) {
+        op = List.of("batch-read");
+      }
+      return op == null ? new Route(Endpoint.UNKNOWN, List.of(), version) : new Route(Endpoint.JOURNAL, op, version);
+    }
+    if (s.get(1).equals("subscriptions")) {
+      if (n == 0 && get) {
+        op = List.of("list");
+      } else if (n == 0 && method.equals("POST")) {
+        op = List.of("create");
+      } else if (n == 1 && get) {
+        op = List.of("get", rest.get(0));
+      } else if (n == 1 && method.equals("DELETE")) {
+        op = List.of("delete", rest.get(0));
+      } else if (n == 2 && method.equals("DELETE") && rest.get(0).equals("portals")) {
+        op = List.of("delete-portal", rest.get(1));
+      }
+      return op == null ? new Route(Endpoint.UNKNOWN, List.of(), version) : new Route(Endpoint.JOURNAL_SUBSCRIPTIONS, op, version);
     }
     return new Route(Endpoint.UNKNOWN, List.of(), version);
   }

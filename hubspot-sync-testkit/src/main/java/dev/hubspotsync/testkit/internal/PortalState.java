@@ -36,6 +36,7 @@ public final class PortalState implements Portal {
   final Map<String, ObjectTypeDef> types = new LinkedHashMap<>();
   private final Map<String, ObjectTypeDef> aliases = new HashMap<>();
   final AssociationStore associations;
+  final JournalState journal;
   private final SplittableRandom idRandom;
   private volatile long indexLagMillis;
   private volatile long searchOutOfOrderMillis;
@@ -57,6 +58,7 @@ public final class PortalState implements Portal {
     }
     this.associations = new AssociationStore(Catalog.associationTypes(types.get("subscriptions").objectTypeId));
     this.idRandom = new SplittableRandom(spec.seed() * 31 + 7);
+    this.journal = new JournalState(spec.portalId(), clock, spec.seed());
     new DataGenerator(this, spec.seed()).generate(now);
   }
 
@@ -115,13 +117,67 @@ public final class PortalState implements Portal {
     }
   }
 
+  /** Runs a change; the journal events it wrote are published as one file when it succeeds. */
   private <T> T write(Supplier<T> body) {
     lock.writeLock().lock();
     try {
-      return body.get();
+      T result = body.get();
+      journal.publish(now());
+      return result;
+    } catch (RuntimeException e) {
+      journal.discard();
+      throw e;
     } finally {
       lock.writeLock().unlock();
     }
+  }
+
+  /** The journal's switches and contents. */
+  public dev.hubspotsync.testkit.PortalJournal journal() {
+    return journal;
+  }
+
+  /** Properties whose served value differs between two versions of a record (before null: every one set). */
+  private static Map<String, String> changes(ObjectTypeDef t, long id, RecordState before, RecordState after) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (PropertyDef def : t.liveProperties()) {
+      String was = before == null ? null : t.value(id, before, def);
+      String is = t.value(id, after, def);
+      if (!java.util.Objects.equals(was, is)) {
+        out.put(def.name(), is);
+      }
+    }
+    return out;
+  }
+
+  private void journalChange(String action, ObjectTypeDef t, long id, RecordState before, RecordState after, long now) {
+    journal.objectChanged(action, t, id, () -> changes(t, id, before, after), now);
+  }
+
+  /** Association events for the type ids of one link, seen from {@code from}. */
+  private void journalLinks(String action, ObjectTypeDef from, long fromId, ObjectTypeDef to, long toId, int[] typeIds,
+      long now) {
+    for (int typeId : typeIds) {
+      AssociationType at = associations.type(from.name, to.name, typeId);
+      journal.association(action, from, fromId, to, toId, at, associations.type(to.name, from.name, at.inverseTypeId()), now);
+    }
+  }
+
+  /** Every link of a record, per target type (a copy). */
+  private Map<ObjectTypeDef, TreeMap<Long, int[]>> linksOf(ObjectTypeDef t, long id) {
+    Map<ObjectTypeDef, TreeMap<Long, int[]>> out = new LinkedHashMap<>();
+    for (String to : associations.targetTypes(t.name)) {
+      TreeMap<Long, int[]> targets = associations.targets(t.name, id, to);
+      if (!targets.isEmpty()) {
+        out.put(type(to), new TreeMap<>(targets));
+      }
+    }
+    return out;
+  }
+
+  private void journalAllLinks(String action, ObjectTypeDef t, long id, Map<ObjectTypeDef, TreeMap<Long, int[]>> links,
+      long now) {
+    links.forEach((to, targets) -> targets.forEach((toId, typeIds) -> journalLinks(action, t, id, to, toId, typeIds, now)));
   }
 
   private void writeVoid(Runnable body) {
@@ -172,7 +228,9 @@ public final class PortalState implements Portal {
       String[] values = new String[t.nextSlot];
       values = apply(t, values, properties);
       long id = nextId(t);
-      insert(t, id, new RecordState(now, now, 0, values), now + indexLagMillis);
+      RecordState state = new RecordState(now, now, 0, values);
+      insert(t, id, state, now + indexLagMillis);
+      journalChange("CREATE", t, id, null, state, now);
       return id;
     });
   }
@@ -183,7 +241,9 @@ public final class PortalState implements Portal {
       ObjectTypeDef t = type(objectType);
       StoredRecord r = live(t, id);
       long now = now();
-      set(t, r, r.current().withValues(apply(t, r.current().values, properties), now), now);
+      RecordState before = r.current();
+      set(t, r, before.withValues(apply(t, before.values, properties), now), now);
+      journalChange("UPDATE", t, id, before, r.current(), now);
     });
   }
 
@@ -197,7 +257,9 @@ public final class PortalState implements Portal {
         targets.add(live(t, id)); // validate all before changing any
       }
       for (StoredRecord r : targets) {
-        set(t, r, r.current().withValues(apply(t, r.current().values, properties), now), now);
+        RecordState before = r.current();
+        set(t, r, before.withValues(apply(t, before.values, properties), now), now);
+        journalChange("UPDATE", t, r.id, before, r.current(), now);
       }
       return now;
     });
@@ -211,6 +273,7 @@ public final class PortalState implements Portal {
       long now = now();
       // Archiving never bumps the modified date (hubspot-api.md §8, "archivedAt semantics").
       set(t, r, r.current().archived(now), now);
+      journal.objectEvent("DELETE", t, id, now);
     });
   }
 
@@ -224,6 +287,7 @@ public final class PortalState implements Portal {
         throw new IllegalArgumentException(t.name + " " + id + " is not in the recycle bin");
       }
       set(t, r, r.current().restored(), now);
+      journal.objectEvent("RESTORE", t, id, now);
     });
   }
 
@@ -249,26 +313,58 @@ public final class PortalState implements Portal {
         }
       }
       ids.add(Long.toString(mergedId));
-      set(t, primary, primary.current().withValue(mergedProp.slot(), String.join(";", ids), now), now);
+      RecordState before = primary.current();
+      set(t, primary, before.withValue(mergedProp.slot(), String.join(";", ids), now), now);
       index(t, mergedId, merged.current(), null);
       t.records.remove(mergedId);
+      List<Long> absorbed = new ArrayList<>(List.of(mergedId));
+      t.mergedInto.forEach((from, to) -> {
+        if (to == mergedId) {
+          absorbed.add(from);
+        }
+      });
       t.mergedInto.replaceAll((from, to) -> to == mergedId ? primaryId : to);
       t.mergedInto.put(mergedId, primaryId);
+      Map<ObjectTypeDef, TreeMap<Long, int[]>> movedLinks = linksOf(t, mergedId);
+      Map<ObjectTypeDef, TreeMap<Long, int[]>> survivorLinks = linksOf(t, primaryId);
       associations.moveAll(t.name, mergedId, primaryId);
+      journal.merged(t, primaryId, absorbed, now);
+      journalChange("UPDATE", t, primaryId, before, primary.current(), now);
+      journalAllLinks("ASSOCIATION_REMOVED", t, mergedId, movedLinks, now);
+      movedLinks.forEach((to, targets) -> targets.forEach((toId, typeIds) -> {
+        int[] had = survivorLinks.getOrDefault(to, new TreeMap<>()).getOrDefault(toId, new int[0]);
+        int[] added = Arrays.stream(typeIds).filter(x -> Arrays.stream(had).noneMatch(y -> y == x)).toArray();
+        journalLinks("ASSOCIATION_ADDED", t, primaryId, to, toId, added, now);
+      }));
     });
   }
 
   @Override
   public void hardDelete(String objectType, long id) {
-    writeVoid(() -> {
-      ObjectTypeDef t = type(objectType);
-      StoredRecord r = t.records.remove(id);
-      if (r == null) {
-        throw new IllegalArgumentException("No " + t.name + " record with id " + id);
-      }
-      index(t, id, r.current(), null);
-      associations.removeAll(t.name, id);
-    });
+    writeVoid(() -> remove(type(objectType), id, false));
+  }
+
+  @Override
+  public void gdprDelete(String objectType, long id) {
+    writeVoid(() -> remove(type(objectType), id, true));
+  }
+
+  /** Removes a record for good with its links; the journal gets DELETE (and GDPR_DELETE) and the links' removals. */
+  private void remove(ObjectTypeDef t, long id, boolean gdpr) {
+    StoredRecord r = t.records.get(id);
+    if (r == null) {
+      throw new IllegalArgumentException("No " + t.name + " record with id " + id);
+    }
+    long now = now();
+    Map<ObjectTypeDef, TreeMap<Long, int[]>> links = linksOf(t, id);
+    t.records.remove(id);
+    index(t, id, r.current(), null);
+    associations.removeAll(t.name, id);
+    journal.objectEvent("DELETE", t, id, now);
+    if (gdpr) {
+      journal.gdprDeleted(t, id, now);
+    }
+    journalAllLinks("ASSOCIATION_REMOVED", t, id, links, now);
   }
 
   @Override
@@ -293,7 +389,11 @@ public final class PortalState implements Portal {
     }
     live(from, fromId);
     live(to, toId);
+    int[] had = associations.targets(from.name, fromId, to.name).getOrDefault(toId, new int[0]).clone();
     if (associations.add(from.name, fromId, to.name, toId, typeId)) {
+      int[] has = associations.targets(from.name, fromId, to.name).get(toId);
+      int[] added = Arrays.stream(has).filter(x -> Arrays.stream(had).noneMatch(y -> y == x)).toArray();
+      journalLinks("ASSOCIATION_ADDED", from, fromId, to, toId, added, now());
       boost(from, fromId, to, toId);
     }
   }
@@ -304,7 +404,9 @@ public final class PortalState implements Portal {
       ObjectTypeDef from = type(fromType);
       ObjectTypeDef to = type(toType);
       checkPair(from, to);
+      int[] had = associations.targets(from.name, fromId, to.name).getOrDefault(toId, new int[0]).clone();
       if (associations.remove(from.name, fromId, to.name, toId)) {
+        journalLinks("ASSOCIATION_REMOVED", from, fromId, to, toId, had, now());
         boost(from, fromId, to, toId);
       }
     });
@@ -333,7 +435,9 @@ public final class PortalState implements Portal {
     }
     long now = now();
     String count = Integer.toString(associations.targets(a.name, aId, b.name).size());
-    set(a, r, r.current().withValue(rollup.slot(), count, now), now);
+    RecordState before = r.current();
+    set(a, r, before.withValue(rollup.slot(), count, now), now);
+    journalChange("UPDATE", a, aId, before, r.current(), now);
   }
 
   static PropertyDef rollup(ObjectTypeDef a, ObjectTypeDef b) {

@@ -15,7 +15,8 @@ import java.util.SplittableRandom;
  * HubSpot's limits (hubspot-api.md §6): a rolling 10-second burst per app, search's own 5/s per
  * account (§2), and a daily count per account that resets at midnight in the account's time zone.
  * Search and the association reads (batch read, labels) are exempt from the burst (§10.2, the spec's
- * {@code x-hubspot-rate-limit-exemptions: ten-secondly}); every call counts toward the daily limit.
+ * {@code x-hubspot-rate-limit-exemptions: ten-secondly}); every call counts toward the daily limit except
+ * the change journal's, which count nowhere (§10.4).
  * Rejected calls count toward nothing. Times come from the portal clock.
  */
 final class RateLimiter {
@@ -38,11 +39,17 @@ final class RateLimiter {
 
   /** How a call counts: in the burst window, in search's window, or toward the daily limit only. */
   enum Lane {
-    BURST, SEARCH, DAILY_ONLY;
+    BURST, SEARCH, DAILY_ONLY,
+    /** Counted nowhere: the change journal ({@code x-hubspot-rate-limit-exemptions: daily, ten-secondly}, §10.4). */
+    EXEMPT;
 
     static Lane of(dev.hubspotsync.testkit.Endpoint endpoint) {
       switch (endpoint) {
         case SEARCH: return SEARCH;
+        case JOURNAL:
+        case JOURNAL_SUBSCRIPTIONS:
+        case JOURNAL_FILE:
+          return EXEMPT;
         case ASSOCIATIONS_BATCH_READ:
         case ASSOCIATION_LABELS: // every /crm/associations operation is exempt in the 2026-09 spec
           return DAILY_ONLY;
@@ -54,6 +61,9 @@ final class RateLimiter {
   /** Admits one call or throws the 429 HubSpot would send. */
   synchronized void admit(Auth.App app, Lane lane, long now) {
     rollDay(now);
+    if (lane == Lane.EXEMPT) {
+      return;
+    }
     if (lane == Lane.DAILY_ONLY) {
       if (spec.rateLimited() && app.countsDaily() && dailyUsed >= spec.dailyLimit()) {
         throw tooMany(RateLimitPolicy.DAILY, "You have reached your daily limit.",
