@@ -9,6 +9,7 @@ import dev.hubspotsync.MissingScopesException;
 import dev.hubspotsync.client.JournalEvent.Action;
 import dev.hubspotsync.ratelimit.RateBudget;
 import dev.hubspotsync.testkit.Endpoint;
+import dev.hubspotsync.testkit.Fault;
 import dev.hubspotsync.testkit.FakeHubSpot;
 import dev.hubspotsync.testkit.PortalClock;
 import dev.hubspotsync.testkit.PortalJournal;
@@ -206,6 +207,34 @@ class JournalClientTest {
     assertThat(hubspot.stats().calls(Endpoint.JOURNAL_FILE)).isEqualTo(2);
     assertThat(hubspot.stats().calls(Endpoint.JOURNAL)).isEqualTo(1);
     assertThat(old.toString()).doesNotContain("signature");
+  }
+
+  @Test
+  void aFileDownloadIsRetriedAfterServerErrorsAndCutConnections() {
+    HubSpotClient client = client();
+    subscribe(client);
+    hubspot.portal().create("contacts", Map.of("firstname", "x"));
+    JournalPointer pointer = client.journalLatest(portal).orElseThrow();
+    hubspot.faults().on(Endpoint.JOURNAL_FILE).failNext(2, Fault.SERVER_ERROR_HTML);
+    assertThat(client.downloadJournalFile(portal, pointer).events()).hasSize(1);
+    hubspot.faults().on(Endpoint.JOURNAL_FILE).failNext(1, Fault.CONNECTION_RESET);
+    assertThat(client.downloadJournalFile(portal, pointer).events()).hasSize(1);
+    assertThat(hubspot.stats().calls(Endpoint.JOURNAL_FILE)).isEqualTo(5);
+    assertThat(fixture.waits).as("backoff between attempts, in virtual time").hasSize(3);
+  }
+
+  @Test
+  void aBulkUpdateIsOneFileOfOneEventPerRecordReadThroughGzip() {
+    HubSpotClient client = client();
+    subscribe(client);
+    List<Long> ids = hubspot.portal().ids("contacts");
+    hubspot.portal().bulkUpdate("contacts", ids, Map.of("firstname", "Same"));
+    // the file is well over 1 KB, so the portal gzips it for a client that accepts gzip
+    JournalFile file = client.downloadJournalFile(portal, client.journalLatest(portal).orElseThrow());
+    assertThat(file.events()).extracting(JournalEvent::objectId).containsExactlyElementsOf(ids);
+    assertThat(file.events()).extracting(JournalEvent::occurredAt).containsOnly(T0);
+    assertThat(file.publishedAt()).isEqualTo(T0);
+    assertThat(file.skipped()).isZero();
   }
 
   @Test

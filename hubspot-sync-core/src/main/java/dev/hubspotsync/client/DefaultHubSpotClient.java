@@ -29,10 +29,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntFunction;
@@ -63,7 +67,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
   /** Renewals of the OAuth access token one call may make on 401 EXPIRED_AUTHENTICATION. */
   private static final int MAX_RENEWALS_PER_CALL = 2;
   /** Calls whose 204 No Content is an answer (the journal: nothing new, or deleted) rather than an error. */
-  private static final java.util.Set<ApiCall> NO_CONTENT_ANSWERS = java.util.EnumSet.of(ApiCall.JOURNAL,
+  private static final Set<ApiCall> NO_CONTENT_ANSWERS = EnumSet.of(ApiCall.JOURNAL,
       ApiCall.JOURNAL_SUBSCRIPTIONS);
   /** Renewals of an expired journal file URL one download may make. */
   private static final int MAX_URL_RENEWALS = 2;
@@ -444,32 +448,32 @@ final class DefaultHubSpotClient implements HubSpotClient {
     if (type == null || objectTypeId == null) {
       return null;
     }
-    java.util.Set<Long> ids = new java.util.HashSet<>();
+    Set<Long> ids = new HashSet<>();
     s.path("objectIds").forEach(id -> ids.add(id.asLong()));
     return new JournalSubscription(s.path("id").asText(null), type, objectTypeId, texts(s.path("actions")),
         texts(s.path("properties")), texts(s.path("associatedObjectTypeIds")), ids);
   }
 
-  private static java.util.Set<String> texts(JsonNode array) {
-    java.util.Set<String> out = new java.util.HashSet<>();
+  private static Set<String> texts(JsonNode array) {
+    Set<String> out = new HashSet<>();
     array.forEach(v -> out.add(v.asText()));
     return out;
   }
 
   @Override
-  public java.util.Optional<JournalPointer> journalLatest(long portalId) {
+  public Optional<JournalPointer> journalLatest(long portalId) {
     return journalEnd(portalId, "/latest", "the latest journal entry of portal " + portalId);
   }
 
   @Override
-  public java.util.Optional<JournalPointer> journalEarliest(long portalId) {
+  public Optional<JournalPointer> journalEarliest(long portalId) {
     return journalEnd(portalId, "/earliest", "the earliest journal entry of portal " + portalId);
   }
 
-  private java.util.Optional<JournalPointer> journalEnd(long portalId, String rest, String what) {
+  private Optional<JournalPointer> journalEnd(long portalId, String rest, String what) {
     requireJournalCredentials("read " + what);
     return call(ApiCall.JOURNAL, CallKind.EXEMPT, what, n -> get(baseUrl + api.journal(portalId, rest)),
-        (status, body) -> status == 204 ? java.util.Optional.empty() : java.util.Optional.ofNullable(pointer(JSON.readTree(body))));
+        (status, body) -> status == 204 ? Optional.empty() : Optional.ofNullable(pointer(JSON.readTree(body))));
   }
 
   @Override
@@ -506,7 +510,7 @@ final class DefaultHubSpotClient implements HubSpotClient {
   }
 
   @Override
-  public java.util.Optional<JournalPointer> renewJournalPointer(long portalId, String offset) {
+  public Optional<JournalPointer> renewJournalPointer(long portalId, String offset) {
     String what = "a fresh URL for journal offset " + offset + " of portal " + portalId;
     requireJournalCredentials("read " + what);
     ObjectNode body = JSON.createObjectNode();
@@ -518,10 +522,10 @@ final class DefaultHubSpotClient implements HubSpotClient {
           for (JsonNode r : answer.path("results")) {
             JournalPointer p = pointer(r);
             if (p != null && p.offset().equals(offset)) {
-              return java.util.Optional.of(p);
+              return Optional.of(p);
             }
           }
-          return java.util.Optional.empty();
+          return Optional.empty();
         });
   }
 

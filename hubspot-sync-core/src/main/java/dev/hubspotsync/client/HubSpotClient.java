@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Typed calls to one HubSpot portal. Every call is paced by the {@link RateBudget}, retried on
@@ -97,12 +98,12 @@ public interface HubSpotClient extends AutoCloseable {
   }
 
   /** The newest journal entry, or empty when the journal holds none (HubSpot's 204). */
-  default java.util.Optional<JournalPointer> journalLatest(long portalId) {
+  default Optional<JournalPointer> journalLatest(long portalId) {
     throw unsupported("read the journal");
   }
 
   /** The oldest journal entry still kept (3 days), or empty when the journal holds none. */
-  default java.util.Optional<JournalPointer> journalEarliest(long portalId) {
+  default Optional<JournalPointer> journalEarliest(long portalId) {
     throw unsupported("read the journal");
   }
 
@@ -116,7 +117,7 @@ public interface HubSpotClient extends AutoCloseable {
   }
 
   /** A fresh URL for an entry whose URL expired ({@code POST …/batch/read}); empty when the entry is gone. */
-  default java.util.Optional<JournalPointer> renewJournalPointer(long portalId, String offset) {
+  default Optional<JournalPointer> renewJournalPointer(long portalId, String offset) {
     throw unsupported("read the journal");
   }
 

@@ -113,7 +113,7 @@ final class JournalFiles {
     Map<String, String> changes = new LinkedHashMap<>();
     JsonNode pc = e.path("propertyChanges");
     if (pc.isObject()) {
-      pc.fields().forEachRemaining(f -> changes.put(f.getKey(), value(f.getValue())));
+      pc.properties().forEach(f -> changes.put(f.getKey(), value(f.getValue())));
     } else if (pc.isArray()) { // the older list shape, just in case
       for (JsonNode c : pc) {
         String name = text(c.has("propertyName") ? c.path("propertyName") : c.path("name"));

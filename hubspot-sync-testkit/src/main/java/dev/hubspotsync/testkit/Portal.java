@@ -54,7 +54,9 @@ public interface Portal {
    * A GDPR delete: removes the record for good as {@link #hardDelete} does; the journal also gets
    * GDPR_DELETE for a {@code GDPR_PRIVACY_DELETION} subscription of its type.
    */
-  void gdprDelete(String objectType, long id);
+  default void gdprDelete(String objectType, long id) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot GDPR-delete records");
+  }
 
   /**
    * Links two records with the pair's unlabeled association type. Does not change either record's

@@ -196,6 +196,22 @@ class JournalTest {
   }
 
   @Test
+  void aMergeChainNamesEveryIdTheSurvivorAbsorbsAndObjectIdsNarrowASubscription() {
+    List<Long> c = fresh("contacts", 4);
+    subscribe("{\"subscriptionType\":\"OBJECT\",\"portalId\":" + h.spec().portalId() + ",\"objectTypeId\":\"0-1\","
+        + "\"actions\":[\"MERGE\",\"UPDATE\"],\"properties\":[\"firstname\"],\"objectIds\":[" + c.get(2) + "," + c.get(3) + "]}");
+    h.portal().merge("contacts", c.get(1), c.get(0)); // c1 is not subscribed: no event
+    h.portal().merge("contacts", c.get(2), c.get(1)); // c2 absorbs c1, which had absorbed c0
+    h.portal().update("contacts", c.get(2), Map.of("firstname", "kept"));
+    h.portal().update("contacts", c.get(3), Map.of("lastname", "not subscribed"));
+
+    List<JsonNode> events = eventsAfter(null);
+    assertThat(actions(events)).containsExactly("MERGE", "UPDATE");
+    assertThat(events.get(0).path("objectId").asLong()).isEqualTo(c.get(2));
+    assertThat(events.get(0).path("mergedObjectIds")).extracting(JsonNode::asLong).containsExactlyInAnyOrder(c.get(1), c.get(0));
+  }
+
+  @Test
   void readsAnswer204WhenCaughtUpAnd404PastRetention() {
     assertThat(http.get(J + "/latest").status()).isEqualTo(204);
     assertThat(http.get(J + "/earliest").status()).isEqualTo(204);

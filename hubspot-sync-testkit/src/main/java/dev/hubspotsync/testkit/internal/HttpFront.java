@@ -195,9 +195,19 @@ public final class HttpFront implements AutoCloseable {
         Map<String, String> query = parseForm(rawQuery);
         long now = portal.now();
         if (endpoint == Endpoint.JOURNAL_FILE) {
-          // a pre-signed link: no Authorization, no limits (hubspot-journal.md §2.1, §3)
-          JournalApi.Reply r = journal.file(route.params().get(0), query, now);
-          response = new Response(r.status(), r.contentType(), r.body(), Map.of());
+          // a pre-signed link: no Authorization, no limits (hubspot-journal.md §2.1, §3); the file host
+          // fails like any server, but never with HubSpot's 429
+          decision = faults.decide(endpoint, 0);
+          if (decision.fault() == Fault.RATE_LIMITED) {
+            decision = Faults.Decision.NONE;
+          }
+          if (decision.fault() != null) {
+            faultsInjected.increment();
+          }
+          response = injectedError(decision, null, endpoint);
+          if (response == null) {
+            response = reply(journal.file(route.params().get(0), query, now));
+          }
         } else if (endpoint == Endpoint.OAUTH_TOKEN) {
           response = ok(Api.json(auth.token(parseForm(new String(body, StandardCharsets.UTF_8)), now,
               !route.version().startsWith("v"))));

@@ -144,7 +144,7 @@ final class JournalState implements PortalJournal {
   public synchronized List<Map<String, Object>> events() {
     prune(clock.millis());
     List<Map<String, Object>> out = new ArrayList<>();
-    entries.forEach(e -> out.addAll(e.events()));
+    entries.forEach(e -> e.events().forEach(event -> out.add(new LinkedHashMap<>(event)))); // copies: callers may edit
     return out;
   }
 
