@@ -33,6 +33,16 @@ public final class BuiltInSource implements ChangeSource {
   }
 
   @Override
+  public boolean equals(Object o) {
+    return o instanceof BuiltInSource b && b.kind.equals(kind) && b.portalId == portalId;
+  }
+
+  @Override
+  public int hashCode() {
+    return kind.hashCode() * 31 + Long.hashCode(portalId);
+  }
+
+  @Override
   public String toString() {
     return kind + (JOURNAL.equals(kind) ? " (portal " + portalId + ")" : "");
   }
