@@ -16,6 +16,7 @@ import dev.hubspotsync.testkit.InMemorySink;
 import dev.hubspotsync.testkit.PortalJournal;
 import dev.hubspotsync.testkit.PortalSpec;
 import dev.hubspotsync.testkit.PortalStats;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -255,6 +256,33 @@ class JournalSourceTest {
       PAIRS_TO.forEach(to -> f.assertLinksMatchPortal(inner, "contacts", to));
       Set<LinkRow> links = Set.copyOf(inner.links("contacts", "companies"));
       assertThat(links).noneMatch(l -> l.fromId() == erased[0]);
+    }
+  }
+
+  /** Journal reads that take longer than a file URL lives: every URL expired before its download is renewed first. */
+  @Test
+  void expiredFileUrlsAreRenewedBeforeTheirDownload() {
+    SyncFixture[] holder = new SyncFixture[1];
+    PortalSpec.Builder spec = PortalSpec.builder().contacts(150).companies(12).deals(12).calls(12)
+        .sleeper(d -> holder[0].hubspot.clock().advance(d)); // the portal's latency passes in its own time
+    try (SyncFixture f = SyncFixture.projectApp(spec, InMemorySink.create())) {
+      holder[0] = f;
+      SyncJob job = journalJob(f, "contacts").build();
+      job.run();
+      f.later();
+      List<Long> contacts = f.hubspot.portal().ids("contacts");
+      for (int i = 0; i < 120; i++) { // more files than one journal read returns
+        f.hubspot.portal().update("contacts", contacts.get(i), Map.of("firstname", "Renewed " + i));
+      }
+      f.hubspot.journal().urlLifetime(Duration.ofMillis(500));
+      f.hubspot.faults().on(Endpoint.JOURNAL).latency(Duration.ofMillis(300)); // the first 100 URLs expire during the second read
+      f.hubspot.resetStats();
+      job.run();
+
+      PortalStats stats = f.hubspot.stats();
+      assertThat(stats.calls(Endpoint.JOURNAL)).as("reads, plus one batch read per renewed URL").isGreaterThan(100);
+      assertThat(stats.calls(Endpoint.JOURNAL_FILE)).as("no expired URL was sent to the file host").isEqualTo(120);
+      PortalTruth.assertSinkMatchesPortal(f, "contacts");
     }
   }
 }
