@@ -196,8 +196,10 @@ public interface SyncJob {
      * Where the object streams get their changes (default: polling — search windows on the modified
      * date, list backfill, recycle-bin pass, reconciliation; see docs/change-sources.md). Plug in your
      * own, e.g. a receiver of HubSpot's webhooks; its positions are stored as the streams' checkpoints.
-     * Association pairs run their scans as before, and also re-read the links of the records a
-     * source reports as changed.
+     * {@link ChangeSource#journal(long)} reads HubSpot's change journal (a project app's client
+     * credentials). Association pairs run their scans as before, and also re-read the links of the
+     * records a source reports as changed; pairs a source {@linkplain ChangeSource#servesLinks serves}
+     * read only the parents it reports, after their first full scan, plus the backstop scan.
      */
     public Builder changeSource(ChangeSource source) {
       this.changeSource = Objects.requireNonNull(source, "changeSource");

@@ -16,7 +16,8 @@ import java.util.Map;
  * @param budgetDailyCeiling the budget's daily ceiling (-1 if none)
  * @param budgetResetsAt when the daily count resets
  * @param notes what the run chose to leave out and why, one line each (e.g. an activatable object
- *     switched off in the portal's object library under {@code allObjectTypes()}); never null
+ *     switched off in the portal's object library under {@code allObjectTypes()}), and what a change
+ *     source recovered from (a gap in HubSpot's change journal, {@code "contacts: journal gap: …"}); never null
  */
 public record SyncReport(String runId, Instant startedAt, Instant finishedAt, String outcome, List<StreamReport> streams,
     List<AssociationReport> associations,
@@ -38,6 +39,7 @@ public record SyncReport(String runId, Instant startedAt, Instant finishedAt, St
    * One object type's part of the run.
    *
    * @param mode {@code backfill} when the run (re)started or continued a full read, else {@code incremental}
+   *     (polling); the journal source says {@code backfill}, {@code journal}, or {@code catch-up} after a gap
    * @param rowsRead records fetched from HubSpot (live and archived)
    * @param rowsWritten rows the sink inserted or replaced
    * @param rowsSkippedOlder rows the sink kept because its copy was newer

@@ -108,6 +108,7 @@ final class Setup {
     apply(file, "sync.concurrency", t.concurrency(), job::concurrency);
     apply(file, "sync.backfillMethod", t.backfillMethod(), job::backfillMethod);
     apply(file, "sync.memoryLimitMb", t.memoryLimitBytes(), job::memoryLimitBytes);
+    apply(file, "sync.changeSource", t.changeSource(), job::changeSource);
     if (t.listPageSize() != null || t.searchPageSize() != null) {
       job.pageSizes(t.listPageSize() != null ? t.listPageSize() : 100, t.searchPageSize() != null ? t.searchPageSize() : 200);
     }

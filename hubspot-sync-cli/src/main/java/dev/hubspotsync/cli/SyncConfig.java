@@ -8,6 +8,7 @@ import dev.hubspotsync.BackfillMethod;
 import dev.hubspotsync.HubSpotSyncException;
 import dev.hubspotsync.client.ApiVersion;
 import dev.hubspotsync.client.HubSpotCredentials;
+import dev.hubspotsync.source.ChangeSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -119,7 +120,7 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
   record Tuning(Duration overlap, Duration indexLag, Duration archivedPassEvery, Duration reconcileEvery,
       Duration associationFullScanEvery, Duration associationBackstopEvery, Integer associationBatchSize,
       Integer concurrency, BackfillMethod backfillMethod, Duration progressEvery, Integer listPageSize,
-      Integer searchPageSize, Long memoryLimitBytes) {}
+      Integer searchPageSize, Long memoryLimitBytes, ChangeSource changeSource) {}
 
   /**
    * Reads and checks a config file.
@@ -495,7 +496,8 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
 
   private static Tuning tuning(ConfigNode s) {
     s.allowOnly(List.of("overlap", "indexLag", "archivedPassEvery", "reconcileEvery", "associationFullScanEvery",
-        "associationBackstopEvery", "associationBatchSize", "concurrency", "backfillMethod", "progressEvery", "listPageSize", "searchPageSize", "memoryLimitMb"));
+        "associationBackstopEvery", "associationBatchSize", "concurrency", "backfillMethod", "progressEvery", "listPageSize", "searchPageSize", "memoryLimitMb",
+        "changeSource", "journalPortalId"));
     BackfillMethod method = s.child("backfillMethod").map(m -> {
       String value = m.asString().trim().toUpperCase(Locale.ROOT);
       try {
@@ -522,7 +524,25 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
         s.duration("archivedPassEvery").orElse(null), s.duration("reconcileEvery").orElse(null),
         s.duration("associationFullScanEvery").orElse(null), s.duration("associationBackstopEvery").orElse(null),
         associationBatch, intOrNull(s.integer("concurrency", 1)), method,
-        s.duration("progressEvery").orElse(null), listPage, searchPage, memory.map(mb -> mb * 1024 * 1024).orElse(null));
+        s.duration("progressEvery").orElse(null), listPage, searchPage, memory.map(mb -> mb * 1024 * 1024).orElse(null),
+        changeSource(s));
+  }
+
+  /** {@code sync.changeSource} (polling or journal) and the {@code sync.journalPortalId} the journal needs; null: the default. */
+  private static ChangeSource changeSource(ConfigNode s) {
+    Optional<Long> portalId = s.integer("journalPortalId", 1);
+    String chosen = s.child("changeSource").map(m -> m.asString().trim().toLowerCase(Locale.ROOT)).orElse(null);
+    if ("journal".equals(chosen)) {
+      return ChangeSource.journal(portalId.orElseThrow(() -> s.error(s.pathOf("journalPortalId"), "is required with "
+          + "changeSource: journal: the id (Hub ID) of the portal whose change journal to read")));
+    }
+    if (portalId.isPresent()) {
+      throw s.error(s.pathOf("journalPortalId"), "is set, but changeSource is not journal; remove it or set changeSource: journal");
+    }
+    if (chosen == null || chosen.equals("polling")) {
+      return chosen == null ? null : ChangeSource.polling();
+    }
+    throw s.error(s.pathOf("changeSource"), "expected polling or journal, got \"" + chosen + "\"");
   }
 
   private static Integer intOrNull(Optional<Long> value) {

@@ -197,7 +197,7 @@ class ConfigErrorsTest {
     assertThat(c.budget()).isEqualTo(new SyncConfig.Budget(0.5, 200_000L, 150, 10, 4, ZoneId.of("America/New_York"), null,
         null, null, null, null));
     assertThat(c.sync()).isEqualTo(new SyncConfig.Tuning(Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ofHours(1),
-        Duration.ofDays(7), Duration.ofDays(1), Duration.ofDays(14), 500, 4, BackfillMethod.SEARCH, Duration.ofSeconds(10), 100, 200, 256L << 20));
+        Duration.ofDays(7), Duration.ofDays(1), Duration.ofDays(14), 500, 4, BackfillMethod.SEARCH, Duration.ofSeconds(10), 100, 200, 256L << 20, null));
     assertThat(yamlConfig.sink()).isEqualTo(c.sink());
     assertThat(yamlConfig.budget()).isEqualTo(c.budget());
     assertThat(yamlConfig.sync()).isEqualTo(c.sync());
@@ -223,5 +223,21 @@ class ConfigErrorsTest {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  @Test
+  void theJournalChangeSourceNeedsItsPortalId() {
+    assertConfigError(sync("objects: [contacts]\nsync: {changeSource: journal}\n"),
+        "sync.journalPortalId: is required with changeSource: journal");
+    assertConfigError(sync("objects: [contacts]\nsync: {changeSource: webhooks}\n"),
+        "sync.changeSource: expected polling or journal, got \"webhooks\"");
+    assertConfigError(sync("objects: [contacts]\nsync: {journalPortalId: 42}\n"),
+        "sync.journalPortalId: is set, but changeSource is not journal");
+    SyncConfig c = SyncConfig.load(Path.of(cli.config("journal.yaml",
+        "objects: [contacts]\nsink: {type: duckdb}\nsync: {changeSource: journal, journalPortalId: 4242}\n")), cli.env);
+    assertThat(c.sync().changeSource()).isInstanceOfSatisfying(dev.hubspotsync.source.BuiltInSource.class, s -> {
+      assertThat(s.name()).isEqualTo("journal");
+      assertThat(s.portalId()).isEqualTo(4242);
+    });
   }
 }

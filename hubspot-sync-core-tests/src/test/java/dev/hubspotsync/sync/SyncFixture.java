@@ -43,10 +43,21 @@ final class SyncFixture implements AutoCloseable {
   }
 
   SyncFixture(PortalSpec.Builder spec, InMemorySink sink, ApiVersion version) {
+    this(spec, sink, version, h -> HubSpotCredentials.privateApp(h.token()));
+  }
+
+  /** A portal read with a project app's client credentials, as the change journal requires. */
+  static SyncFixture projectApp(PortalSpec.Builder spec, InMemorySink sink) {
+    return new SyncFixture(spec, sink, ApiVersion.V2026_09,
+        h -> HubSpotCredentials.clientCredentials(h.spec().oauthClientId(), h.spec().oauthClientSecret(), List.of()));
+  }
+
+  private SyncFixture(PortalSpec.Builder spec, InMemorySink sink, ApiVersion version,
+      Function<FakeHubSpot, HubSpotCredentials> credentials) {
     this.hubspot = FakeHubSpot.start(spec.unlimited().clock(PortalClock.fixed(T0)).build());
     Sleeper sleeper = d -> hubspot.clock().advance(d);
     this.client = HubSpotClient.builder().baseUrl(hubspot.baseUrl()).apiVersion(version)
-        .credentials(HubSpotCredentials.privateApp(hubspot.token())).clock(hubspot.clock().asClock()).sleeper(sleeper)
+        .credentials(credentials.apply(hubspot)).clock(hubspot.clock().asClock()).sleeper(sleeper)
         .rateBudget(RateBudget.tokenBucket().clock(hubspot.clock().asClock()).sleeper(sleeper).build()).build();
     this.sink = sink;
   }

@@ -84,6 +84,10 @@ final class AssociationStreamSync {
   private final long startedAt;
   private final StatusChanges parentChanges;
   private final StatusChanges targetChanges;
+  /** Whether the change source reports every link edit of the pair, so no scan has to find them. */
+  private final boolean served;
+  /** Parents whose links the change source saw edited (this run or an unfinished earlier one). */
+  private final List<Long> edited;
   private boolean readEveryParent;
 
   private AssociationCheckpoint checkpoint;
@@ -103,11 +107,18 @@ final class AssociationStreamSync {
    * @param properties the live property definitions of a type, shared by the run's streams
    * @param parentChanges parents whose status changed this run or an earlier unfinished one
    * @param targetChanges targets whose status changed: the links pointing to them are read again
+   * @param edited parents whose links to {@code to} the change source saw edited: read again
+   * @param served whether the change source reports every link edit of the pair ({@link
+   *     dev.hubspotsync.source.ChangeSource#servesLinks}): no incremental search, no scheduled full
+   *     scan, only the first scan and the backstop
    */
   AssociationStreamSync(String from, String to, JobSettings settings, Instant syncedAt, boolean parentsInWarehouse,
-      Function<String, List<PropertyDefinition>> properties, StatusChanges parentChanges, StatusChanges targetChanges) {
+      Function<String, List<PropertyDefinition>> properties, StatusChanges parentChanges, StatusChanges targetChanges,
+      List<Long> edited, boolean served) {
     this.parentChanges = parentChanges;
     this.targetChanges = targetChanges;
+    this.edited = List.copyOf(edited);
+    this.served = served;
     this.from = from;
     this.to = to;
     this.pair = LinkBatch.pair(from, to);
@@ -129,9 +140,11 @@ final class AssociationStreamSync {
 
   private SyncReport.AssociationReport runPair() {
     long now = clock.millis();
-    Boost boost = boost();
+    Boost boost = served ? new Boost(null, "the change source reports link edits") : boost();
     checkpoint = load(now).orElse(null);
-    if (checkpoint == null) {
+    if (served) {
+      startServed(now);
+    } else if (checkpoint == null) {
       if (reason == null) {
         reason = "first run";
       }
@@ -166,8 +179,15 @@ final class AssociationStreamSync {
       comparing = false;
       readEveryParent = wholeScanThisRun;
       if (!wholeScanThisRun) {
+        readEdited(); // parents scanned in earlier runs may have had links edited since
         relink(); // parents scanned in earlier runs may link to records that changed since
       }
+    } else if (served) {
+      mode = AssociationCheckpoint.INCREMENTAL;
+      reason = "link edits reported by the change source (" + edited.size() + " parents); next backstop scan "
+          + Instant.ofEpochMilli(checkpoint.lastScanAt() + settings.associationBackstopEvery().toMillis());
+      readEdited();
+      relink();
     } else {
       mode = AssociationCheckpoint.INCREMENTAL;
       reason = boost.on()
@@ -175,6 +195,7 @@ final class AssociationStreamSync {
           : "parents whose properties changed only (" + boost.why() + "); next full scan "
               + Instant.ofEpochMilli(checkpoint.lastScanAt() + settings.associationFullScanEvery().toMillis());
       incremental();
+      readEdited();
       relink();
     }
     dropLinksOfArchivedParents();
@@ -183,6 +204,49 @@ final class AssociationStreamSync {
     return new SyncReport.AssociationReport(pair, mode, reason, parentsRead, linksWritten, checkpoint.json(),
         Collections.unmodifiableMap(new EnumMap<>(calls)), Duration.ofMillis(clock.millis() - startedAt),
         checkpoint.lastScanAt() == null ? null : Instant.ofEpochMilli(checkpoint.lastScanAt()), backstop);
+  }
+
+  /**
+   * Chooses the scan of a pair whose link edits the change source reports: a full scan the first time
+   * (the backfill's links), a backstop scan every {@code associationBackstopEvery} (no delivery
+   * guarantee is documented), a full scan when too many records changed to list; else none.
+   */
+  private void startServed(long now) {
+    if (checkpoint == null) {
+      if (reason == null) {
+        reason = "first run; later runs read the links of parents the change source saw edited";
+      }
+      checkpoint = AssociationCheckpoint.scan(now, false, null);
+    } else if (!checkpoint.isScan() && due(checkpoint.lastScanAt(), settings.associationBackstopEvery(), now)) {
+      reason = "backstop full scan every " + settings.associationBackstopEvery() + ": the change source's delivery is "
+          + "not guaranteed";
+      checkpoint = AssociationCheckpoint.backstopScan(now, checkpoint);
+    } else if (!checkpoint.isScan() && (parentChanges.all() || targetChanges.all())) {
+      reason = "links of every record of " + (parentChanges.all() ? from : to) + " may have changed unseen (too many "
+          + "status changes, or a gap in the change source); their links are read by a full scan";
+      checkpoint = AssociationCheckpoint.scan(now, checkpoint.boosted(), checkpoint);
+    }
+  }
+
+  /** Reads again the links of the parents the change source saw edited. */
+  private void readEdited() {
+    if (!edited.isEmpty()) {
+      LOG.info("Associations {}: reading the links of {} parents the change source saw edited", pair, edited.size());
+      inCalls(edited, chunk -> readAndStore(chunk, checkpoint));
+    }
+  }
+
+  String from() {
+    return from;
+  }
+
+  String to() {
+    return to;
+  }
+
+  /** The edited parents this run read again (all it was given, once it finished). */
+  List<Long> editedRead() {
+    return edited;
   }
 
   /** The latest backstop scan's findings, logged when it completed in this run ({@code doneNow}). */

@@ -11,6 +11,7 @@ import dev.hubspotsync.client.HubSpotClient;
 import dev.hubspotsync.client.ObjectCatalog;
 import dev.hubspotsync.client.PropertyDefinition;
 import dev.hubspotsync.sink.LinkBatch;
+import dev.hubspotsync.source.BuiltInSource;
 import dev.hubspotsync.source.ChangeSource;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -57,7 +58,7 @@ public final class DefaultSyncJob implements SyncJob {
       t.setDaemon(true);
       return t;
     });
-    ChangeSource source = settings.changeSource().orElseGet(() -> new PollingSource(settings));
+    ChangeSource source = bind(settings.changeSource().orElse(ChangeSource.polling()));
     try (BatchAllocator allocator = BatchAllocator.create(settings.memoryLimitBytes())) {
       Outcomes<SyncReport.StreamReport> objects = new Outcomes<>();
       Map<String, ObjectStreamSync> objectStreams = new LinkedHashMap<>();
@@ -68,6 +69,7 @@ public final class DefaultSyncJob implements SyncJob {
       }
       streams.addAll(objects.await(pool));
       List<String> notes = new ArrayList<>(selection.notes());
+      objectStreams.values().forEach(s -> notes.addAll(s.notes()));
       for (String type : objectTypes) {
         // an object chosen by allObjectTypes() whose reads HubSpot refuses (400, 403, 404) is left out, not a failure
         RuntimeException refused = !settings.allObjectTypes() || settings.objectTypes().contains(type) ? null
@@ -87,8 +89,12 @@ public final class DefaultSyncJob implements SyncJob {
       for (JobSettings.AssociationPair p : settings.associations()) {
         if (!objects.failed(p.from())) {
           boolean parentsInWarehouse = objectTypes.contains(p.from());
+          ObjectStreamSync parent = objectStreams.get(p.from());
+          List<Long> edited = parent == null ? List.of() : parent.linksEdited(p.to());
+          boolean served = parentsInWarehouse && source.servesLinks(p.from(), p.to());
           AssociationStreamSync pair = new AssociationStreamSync(p.from(), p.to(), settings, started, parentsInWarehouse,
-              liveProperties, changes.getOrDefault(p.from(), StatusChanges.NONE), changes.getOrDefault(p.to(), StatusChanges.NONE));
+              liveProperties, changes.getOrDefault(p.from(), StatusChanges.NONE), changes.getOrDefault(p.to(), StatusChanges.NONE),
+              edited, served);
           pairStreams.put(LinkBatch.pair(p.from(), p.to()), pair);
           links.add(LinkBatch.pair(p.from(), p.to()), pool.submit(pair::run));
         }
@@ -127,6 +133,12 @@ public final class DefaultSyncJob implements SyncJob {
   private void forgetHandledChanges(Map<String, ObjectStreamSync> streams, Map<String, AssociationStreamSync> pairs,
       Map<String, StatusChanges> changes, Outcomes<SyncReport.StreamReport> objects,
       Outcomes<SyncReport.AssociationReport> links) {
+    pairs.forEach((name, pair) -> {
+      ObjectStreamSync parent = streams.get(pair.from());
+      if (parent != null && !links.failed(name) && !objects.failed(pair.from())) {
+        parent.linksEditedHandled(pair.to(), pair.editedRead());
+      }
+    });
     streams.forEach((type, stream) -> {
       StatusChanges changed = changes.get(type);
       List<String> ofType = settings.associations().stream().filter(p -> p.from().equals(type) || p.to().equals(type))
@@ -220,6 +232,14 @@ public final class DefaultSyncJob implements SyncJob {
       }
       return failure;
     }
+  }
+
+  /** The job's change source, built-in ones bound to its settings. */
+  private ChangeSource bind(ChangeSource chosen) {
+    if (chosen instanceof BuiltInSource b) {
+      return BuiltInSource.JOURNAL.equals(b.name()) ? new JournalChangeSource(settings, b.portalId()) : new PollingSource(settings);
+    }
+    return chosen;
   }
 
   /**

@@ -72,6 +72,7 @@ final class ObjectStreamSync implements ObjectStream {
   private long unparsed;
   private long cleaned;
   private final Map<ApiCall, Long> calls = CallsOnThisThread.newCounts();
+  private final List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
   private WritePipeline pipeline;
   private String phase;
   private long phaseStartedAt;
@@ -152,6 +153,21 @@ final class ObjectStreamSync implements ObjectStream {
   }
 
   @Override
+  public List<String> linkedTypes() {
+    return settings.associations().stream().filter(p -> p.from().equals(type)).map(JobSettings.AssociationPair::to).toList();
+  }
+
+  @Override
+  public void note(String line) {
+    notes.add(type + ": " + line);
+  }
+
+  /** The source's notes of this run, for the report. */
+  List<String> notes() {
+    return List.copyOf(notes);
+  }
+
+  @Override
   public Optional<String> checkpoint() {
     return Optional.ofNullable(checkpoint.position());
   }
@@ -204,6 +220,10 @@ final class ObjectStreamSync implements ObjectStream {
     batch.checkpoint().ifPresent(json -> StreamCheckpoint.checkPosition(type, json));
     String next = batch.checkpoint().orElse(checkpoint.position());
     archived += batch.records().stream().filter(CrmRecord::archived).count();
+    if (batch.allLinksChanged()) {
+      checkpoint = checkpoint.withRelinkAll();
+    }
+    checkpoint = checkpoint.withEdited(batch.linksEdited()); // written with the batch's records below
     if (!batch.removes()) {
       write(batch.records(), next, batch.linksChanged());
       return;
@@ -372,7 +392,20 @@ final class ObjectStreamSync implements ObjectStream {
    * without them. Only after the stream (and its pipeline) finished without failure.
    */
   void statusChangesHandled(StatusChanges handled) {
-    StreamCheckpoint next = checkpoint.withoutRelink(handled.ids(), handled.all());
+    forget(checkpoint.withoutRelink(handled.ids(), handled.all()));
+  }
+
+  /** The parents whose links to {@code toType} a change source saw edited and no pair has read again yet. */
+  List<Long> linksEdited(String toType) {
+    return checkpoint.editedIds().getOrDefault(toType, List.of());
+  }
+
+  /** Forgets the edited parents of {@code toType} the pair has read again; only after the stream finished without failure. */
+  void linksEditedHandled(String toType, Collection<Long> handled) {
+    forget(checkpoint.withoutEdited(toType, handled));
+  }
+
+  private void forget(StreamCheckpoint next) {
     if (next.equals(checkpoint)) {
       return;
     }

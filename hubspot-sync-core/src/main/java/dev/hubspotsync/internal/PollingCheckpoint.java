@@ -52,6 +52,11 @@ record PollingCheckpoint(String mode, String after, Long backfillStartedAt, Long
     return new PollingCheckpoint(mode, after, backfillStartedAt, cursor, archivedPassAt, at, idFloor);
   }
 
+  /** This position with the recycle-bin pass and the reconciliation due at once (a catch-up after a gap). */
+  PollingCheckpoint passesDue() {
+    return new PollingCheckpoint(mode, after, backfillStartedAt, cursor, null, null, idFloor);
+  }
+
   boolean isBackfill() {
     return BACKFILL.equals(mode);
   }

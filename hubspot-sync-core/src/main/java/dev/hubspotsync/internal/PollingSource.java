@@ -55,6 +55,14 @@ final class PollingSource implements ChangeSource {
     new ObjectRead(stream).run();
   }
 
+  /**
+   * For the journal source: only the reconciliation of ids, when due ({@code reconcileEvery}); the
+   * stream's checkpoint must be incremental.
+   */
+  void reconcileIfDue(ObjectStream stream) {
+    new ObjectRead(stream).reconcileIfDue();
+  }
+
   /** One object type's read in one run. */
   private final class ObjectRead {
     private final ObjectStream stream;
@@ -89,6 +97,13 @@ final class PollingSource implements ChangeSource {
         archivedPass(now);
       }
       if (due(checkpoint.reconciledAt(), settings.reconcileEvery(), now)) {
+        reconcile(now);
+      }
+    }
+
+    void reconcileIfDue() {
+      long now = clock.millis();
+      if (checkpoint != null && !checkpoint.isBackfill() && due(checkpoint.reconciledAt(), settings.reconcileEvery(), now)) {
         reconcile(now);
       }
     }

@@ -4,8 +4,10 @@ import dev.hubspotsync.client.CrmRecord;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -20,6 +22,11 @@ import java.util.Set;
  *       that lists absorbed ids in {@code hs_merged_object_ids} also marks them merged away.
  *   <li>{@link #linksChanged()}: records whose links, and the links pointing to them, the
  *       association pairs of the type read again this run (or a later one, if this one fails).
+ *   <li>{@link #linksEdited()}: per target type, records of this type whose links to that type were
+ *       added or removed (a source that sees link edits, such as the journal): the pair from this type
+ *       to that one reads exactly their links again.
+ *   <li>{@link #allLinksChanged()}: links of any record of the type may have changed unseen (a source
+ *       that lost track, e.g. a gap in its feed): every pair of the type runs a full scan.
  *   <li>{@link #archived()}: records deleted (to the recycle bin or for good) or merged away, which
  *       HubSpot no longer serves: their rows keep their values and are marked archived.
  *   <li>{@link #gdprDeleted()}: records whose personal data HubSpot erased: their rows are erased as
@@ -34,11 +41,17 @@ public final class ChangeBatch {
   private final Set<Long> linksChanged;
   private final List<Removal> archived;
   private final List<Removal> gdprDeleted;
+  private final Map<String, Set<Long>> linksEdited;
+  private final boolean allLinksChanged;
   private final String checkpoint;
 
   private ChangeBatch(Builder b) {
     this.records = List.copyOf(b.records);
     this.linksChanged = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(b.linksChanged));
+    Map<String, Set<Long>> edited = new LinkedHashMap<>();
+    b.linksEdited.forEach((type, ids) -> edited.put(type, java.util.Collections.unmodifiableSet(new LinkedHashSet<>(ids))));
+    this.linksEdited = java.util.Collections.unmodifiableMap(edited);
+    this.allLinksChanged = b.allLinksChanged;
     this.archived = List.copyOf(b.archived);
     this.gdprDeleted = List.copyOf(b.gdprDeleted);
     this.checkpoint = b.checkpoint;
@@ -61,6 +74,16 @@ public final class ChangeBatch {
     return linksChanged;
   }
 
+  /** Per target type, the records of this type whose links to it were edited; empty when none. */
+  public Map<String, Set<Long>> linksEdited() {
+    return linksEdited;
+  }
+
+  /** Whether links of any record of the type may have changed unseen, so its pairs scan them all. */
+  public boolean allLinksChanged() {
+    return allLinksChanged;
+  }
+
   public List<Removal> archived() {
     return archived;
   }
@@ -71,6 +94,16 @@ public final class ChangeBatch {
 
   public Optional<String> checkpoint() {
     return Optional.ofNullable(checkpoint);
+  }
+
+  /** This batch with the source's position {@code json} instead (e.g. a source that wraps another's positions in its own). */
+  public ChangeBatch withCheckpoint(String json) {
+    Builder b = builder().upsert(records).linksChanged(linksChanged).checkpoint(json);
+    b.archived.addAll(archived);
+    b.gdprDeleted.addAll(gdprDeleted);
+    linksEdited.forEach(b::linksEdited);
+    b.allLinksChanged = allLinksChanged;
+    return b.build();
   }
 
   /** Whether the batch removes anything (archives, merges, erasures), which the engine applies after the records. */
@@ -92,6 +125,8 @@ public final class ChangeBatch {
     private final Set<Long> linksChanged = new LinkedHashSet<>();
     private final List<Removal> archived = new ArrayList<>();
     private final List<Removal> gdprDeleted = new ArrayList<>();
+    private final Map<String, Set<Long>> linksEdited = new LinkedHashMap<>();
+    private boolean allLinksChanged;
     private String checkpoint;
 
     private Builder() {}
@@ -112,6 +147,27 @@ public final class ChangeBatch {
     /** Records whose links (either end) changed: the association pairs of the type read them again. */
     public Builder linksChanged(Collection<Long> ids) {
       linksChanged.addAll(ids);
+      return this;
+    }
+
+    /**
+     * Records of this type whose links to {@code toType} were added or removed: the pair from this type
+     * to {@code toType}, if the job has it, reads their links again and replaces them. Pairs a source
+     * {@linkplain ChangeSource#servesLinks serves} learn of link edits only this way.
+     */
+    public Builder linksEdited(String toType, Collection<Long> parents) {
+      if (!parents.isEmpty()) {
+        linksEdited.computeIfAbsent(Objects.requireNonNull(toType, "toType"), t -> new LinkedHashSet<>()).addAll(parents);
+      }
+      return this;
+    }
+
+    /**
+     * Links of any record of the type may have changed without the source seeing it (e.g. it lost its
+     * place in a feed): every association pair of the type runs a full scan.
+     */
+    public Builder allLinksChanged() {
+      allLinksChanged = true;
       return this;
     }
 

@@ -27,6 +27,9 @@ public interface ObjectStream {
    */
   List<String> properties();
 
+  /** The types the job's association pairs link this type to (pairs read from this type), in configured order. */
+  List<String> linkedTypes();
+
   /**
    * The source's position as it last {@link ChangeBatch#checkpoint() stored it}, committed with the
    * data it covers; empty on the first run. Always a JSON object.
@@ -78,4 +81,10 @@ public interface ObjectStream {
    * {@code incremental}); the source's {@link ChangeSource#name() name} when never called.
    */
   void mode(String mode);
+
+  /**
+   * Adds a line to the run report's notes (e.g. a gap in a feed the source recovered from by polling):
+   * what the source did that the user should know. Never a secret.
+   */
+  void note(String line);
 }

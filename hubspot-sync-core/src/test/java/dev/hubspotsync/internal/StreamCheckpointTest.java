@@ -35,13 +35,31 @@ class StreamCheckpointTest {
     assertThat(stored.withoutRelink(List.of(), true).json()).isEqualTo("{\"seq\":1}");
   }
 
+  /** Parents whose links a source saw edited are kept per target type with the data, and forgotten per pair once read. */
+  @Test
+  void editedParentsAreStoredPerTargetTypeAndForgottenPerPair() {
+    StreamCheckpoint stored = StreamCheckpoint.NONE.at("{\"offset\":\"o-1\"}")
+        .withEdited(java.util.Map.of("deals", java.util.Set.of(9L, 3L)))
+        .withEdited(java.util.Map.of("calls", java.util.Set.of(4L), "deals", java.util.Set.of(3L)));
+
+    assertThat(stored.json()).isEqualTo("{\"offset\":\"o-1\",\"linksEdited\":{\"calls\":[4],\"deals\":[3,9]}}");
+    StreamCheckpoint parsed = StreamCheckpoint.parse("contacts", stored.json());
+    assertThat(parsed.position()).isEqualTo("{\"offset\":\"o-1\"}");
+    assertThat(parsed.editedIds()).containsOnlyKeys("calls", "deals");
+    assertThat(parsed.withoutEdited("deals", List.of(3L, 9L)).withoutEdited("calls", List.of(4L)).json())
+        .isEqualTo("{\"offset\":\"o-1\"}");
+    assertThat(parsed.withoutEdited("deals", List.of(3L)).editedIds().get("deals")).containsExactly(9L);
+  }
+
   @Test
   void aSourcePositionMustBeAJsonObjectWithoutTheEnginesKeys() {
     assertThatThrownBy(() -> StreamCheckpoint.checkPosition("contacts", "\"offset-1\""))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("The change source of stream 'contacts' handed over a checkpoint that is not a JSON object: \"offset-1\"");
     assertThatThrownBy(() -> StreamCheckpoint.checkPosition("contacts", "{\"relink\":[1]}"))
-        .hasMessageContaining("stream 'contacts'").hasMessageContaining("the engine's keys relink/relinkAll");
+        .hasMessageContaining("stream 'contacts'").hasMessageContaining("the engine's keys relink/relinkAll/linksEdited");
+    assertThatThrownBy(() -> StreamCheckpoint.checkPosition("contacts", "{\"linksEdited\":{}}"))
+        .hasMessageContaining("the engine's keys");
     StreamCheckpoint.checkPosition("contacts", "{\"offset\":\"a-b\"}");
   }
 
