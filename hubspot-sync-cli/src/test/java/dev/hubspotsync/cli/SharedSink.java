@@ -5,6 +5,7 @@ import dev.hubspotsync.WarehouseException;
 import dev.hubspotsync.batch.RecordBatch;
 import dev.hubspotsync.schema.ColumnMapping;
 import dev.hubspotsync.sink.Checkpoint;
+import dev.hubspotsync.sink.GdprMode;
 import dev.hubspotsync.sink.LinkBatch;
 import dev.hubspotsync.sink.WarehouseSink;
 import dev.hubspotsync.sink.WriteResult;
@@ -96,6 +97,11 @@ final class SharedSink implements WarehouseSink {
   @Override
   public int markArchived(String objectType, Collection<Long> ids, Instant archivedAt) {
     return delegate.markArchived(objectType, ids, archivedAt);
+  }
+
+  @Override
+  public int erase(String objectType, Collection<Long> ids, GdprMode mode, Instant deletedAt) {
+    return delegate.erase(objectType, ids, mode, deletedAt);
   }
 
   @Override

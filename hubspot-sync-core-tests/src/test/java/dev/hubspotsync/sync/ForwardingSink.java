@@ -4,6 +4,7 @@ import dev.hubspotsync.batch.RecordBatch;
 import dev.hubspotsync.schema.ColumnMapping;
 import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.sink.Checkpoint;
+import dev.hubspotsync.sink.GdprMode;
 import dev.hubspotsync.sink.LinkBatch;
 import dev.hubspotsync.sink.SupportsTransactions;
 import dev.hubspotsync.sink.WarehouseSink;
@@ -75,6 +76,11 @@ abstract class ForwardingSink implements WarehouseSink, SupportsTransactions {
   @Override
   public int markArchived(String objectType, Collection<Long> ids, Instant archivedAt) {
     return inner.markArchived(objectType, ids, archivedAt);
+  }
+
+  @Override
+  public int erase(String objectType, Collection<Long> ids, GdprMode mode, Instant deletedAt) {
+    return inner.erase(objectType, ids, mode, deletedAt);
   }
 
   @Override
