@@ -92,6 +92,12 @@ final class Sinks {
         if (sf.role() != null) {
           b.role(sf.role());
         }
+        if (sf.coalesceRows() != null) {
+          b.coalesceRows(sf.coalesceRows());
+        }
+        if (sf.coalesceWait() != null) {
+          b.coalesceWait(sf.coalesceWait());
+        }
         if (s.schema() != null) {
           b.schema(s.schema());
         }

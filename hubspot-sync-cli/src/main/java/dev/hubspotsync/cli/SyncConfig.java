@@ -82,9 +82,16 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
    *
    * @param endpoint null for {@code https://<account>.snowflakecomputing.com}
    * @param privateKeyFile null for password authentication
+   * @param coalesceRows null for the sink's default
+   * @param coalesceWait null for the sink's default
    */
   record Snowflake(String account, java.net.URI endpoint, String warehouse, String database, String role,
-      Path privateKeyFile, String passphrase) {
+      Path privateKeyFile, String passphrase, Integer coalesceRows, Duration coalesceWait) {
+    Snowflake(String account, java.net.URI endpoint, String warehouse, String database, String role,
+        Path privateKeyFile, String passphrase) {
+      this(account, endpoint, warehouse, database, role, privateKeyFile, passphrase, null, null);
+    }
+
     @Override
     public String toString() {
       return "Snowflake[account=" + account + ", database=" + database + (privateKeyFile != null ? ", key pair" : "")
@@ -269,7 +276,7 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
 
   private static Sink sink(ConfigNode s, Path folder, Map<String, String> env) {
     s.allowOnly(List.of("type", "file", "url", "user", "password", "schema", "tablePrefix", "account", "endpoint",
-        "warehouse", "database", "role", "privateKeyFile"));
+        "warehouse", "database", "role", "privateKeyFile", "coalesceRows", "coalesceWait"));
     String type = s.string("type").map(t -> t.trim().toLowerCase(Locale.ROOT)).orElse("duckdb");
     if (!type.equals("snowflake")) {
       for (String key : SNOWFLAKE_KEYS) {
@@ -314,7 +321,7 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
   }
 
   private static final List<String> SNOWFLAKE_KEYS = List.of("account", "endpoint", "warehouse", "database", "role",
-      "privateKeyFile");
+      "privateKeyFile", "coalesceRows", "coalesceWait");
 
   /** {@code type: snowflake}: key pair unless no privateKeyFile is given; secrets from the environment only. */
   private static Sink snowflake(ConfigNode s, Path folder, Map<String, String> env) {
@@ -324,7 +331,7 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
             ? "secrets are never read from the config file; set the environment variable SNOWFLAKE_PASSWORD "
                 + "(or use privateKeyFile: with SNOWFLAKE_PRIVATE_KEY_PASSPHRASE)"
             : "is not a snowflake setting; type snowflake takes account:, user:, privateKeyFile:, warehouse:, "
-                + "database:, schema:, role:");
+                + "database:, schema:, role:, coalesceRows:, coalesceWait:");
       }
     }
     String account = s.string("account").map(String::trim).orElse(null);
@@ -355,7 +362,8 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
     }
     return new Sink("snowflake", null, null, user, password, s.string("schema").orElse(null),
         s.string("tablePrefix").orElse(null), new Snowflake(account, endpoint, s.string("warehouse").orElse(null),
-            database, s.string("role").orElse(null), key, passphrase));
+            database, s.string("role").orElse(null), key, passphrase, intOrNull(s.integer("coalesceRows", 0)),
+            s.duration("coalesceWait").orElse(null)));
   }
 
   private static Budget budget(ConfigNode b) {
