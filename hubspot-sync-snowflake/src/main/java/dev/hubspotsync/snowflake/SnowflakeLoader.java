@@ -72,9 +72,9 @@ final class SnowflakeLoader implements SqlLoader<SnowflakeUnit> {
     return columns.stream().map(col -> SnowflakeDialect.NAMES.quote(col.name())).toList();
   }
 
-  /** Writes a batch's rows to a load file now (the batch may be closed afterwards). */
-  CsvFile spool(RecordBatch batch) throws SQLException {
-    return write(() -> CsvFile.of(spool, batch));
+  /** A new, open load file that batches are appended to ({@link CsvFile#append}). */
+  CsvFile newFile() throws IOException {
+    return CsvFile.create(spool);
   }
 
   /** PUTs the files into one stage folder and loads them all with one {@code COPY INTO}. */

@@ -137,11 +137,11 @@ public final class SnowflakeSink extends SqlSink<SnowflakeUnit> {
     this.clock = clock;
   }
 
-  /** The buffered rows of one table and column layout: their load files, in the order written. */
+  /** The buffered rows of one table and column layout: one load file they are appended to. */
   private static final class Pending {
     final String objectType;
     final List<Column> columns;
-    final List<CsvFile> files = new ArrayList<>();
+    CsvFile file;
     final Set<Long> ids = new HashSet<>();
     boolean repeatedIds;
     long minId = Long.MAX_VALUE;
@@ -153,7 +153,8 @@ public final class SnowflakeSink extends SqlSink<SnowflakeUnit> {
   }
 
   /**
-   * With coalescing on (the default): buffers the batch as a load file and its checkpoint, and
+   * With coalescing on (the default): appends the batch's rows to its table's load file, buffers
+   * its checkpoint, and
    * loads what is buffered when it reaches {@link Builder#coalesceRows} rows or has waited
    * {@link Builder#coalesceWait}; see {@link #flush()}. The result counts every row as written
    * (whether a stored row was newer is known only at the load). With coalescing off, or when the
@@ -184,9 +185,7 @@ public final class SnowflakeSink extends SqlSink<SnowflakeUnit> {
         String table = tableName(batch.objectType()).orElseThrow();
         Pending load = pending.computeIfAbsent(List.of(table, batch.columns()),
             k -> new Pending(batch.objectType(), batch.columns()));
-        CsvFile file = spoolOrFail(batch);
-        load.files.add(file);
-        cleaned = file.cleaned();
+        cleaned = append(load, batch, checkpoint);
         for (long id : ids) {
           load.repeatedIds |= !load.ids.add(id);
         }
@@ -205,12 +204,21 @@ public final class SnowflakeSink extends SqlSink<SnowflakeUnit> {
     }
   }
 
-  private CsvFile spoolOrFail(RecordBatch batch) {
+  /** Appends the batch to the load's file; a failure drops the buffer, as a failed load does. */
+  private int append(Pending load, RecordBatch batch, Checkpoint checkpoint) {
     try {
-      return loader.spool(batch);
-    } catch (SQLException e) {
-      throw new WarehouseException("SnowflakeSink could not buffer " + batch.rowCount() + " rows of "
-          + batch.objectType() + ": " + e.getMessage(), null, false, e);
+      if (load.file == null) {
+        load.file = loader.newFile();
+      }
+      return load.file.append(batch);
+    } catch (IOException e) {
+      WarehouseException failure = new WarehouseException("SnowflakeSink could not write " + batch.rowCount()
+          + " rows of " + batch.objectType() + " to a load file in " + spool + ": " + e.getMessage()
+          + "; check the directory exists, is writable and has space", null, false, e);
+      pendingCheckpoints.keySet().forEach(stream -> dropped.put(stream, failure));
+      dropped.put(checkpoint.stream(), failure);
+      discardBuffer();
+      throw failure;
     }
   }
 
@@ -238,7 +246,7 @@ public final class SnowflakeSink extends SqlSink<SnowflakeUnit> {
 
   /**
    * Loads every buffered batch and stores the buffered checkpoints in one transaction: per table
-   * and column layout one {@code PUT} of its files and one {@code COPY INTO} (a temporary staging
+   * and column layout one {@code PUT} of its file and one {@code COPY INTO} (a temporary staging
    * table, or the table itself when none of its ids can exist yet and none repeats), one
    * {@code MERGE} with the newest version of each id ({@code QUALIFY}, never older over newer),
    * then each stream's latest checkpoint and one {@code COMMIT}. Staging tables are created before
@@ -288,10 +296,10 @@ public final class SnowflakeSink extends SqlSink<SnowflakeUnit> {
             String table = dialect.qualified(tables.get(i));
             List<String> columns = SnowflakeLoader.quoted(p.columns);
             if (staging.get(i) == null) {
-              SnowflakeLoader.load(u, p.files, table, columns);
+              SnowflakeLoader.load(u, List.of(finished(p.file)), table, columns);
             } else {
               u.execute(Sql.of("DELETE FROM " + staging.get(i)));
-              SnowflakeLoader.load(u, p.files, staging.get(i), columns);
+              SnowflakeLoader.load(u, List.of(finished(p.file)), staging.get(i), columns);
               u.execute(Sql.of(dialect.upsert(table, staging.get(i), p.columns.stream().map(Column::name).toList())));
             }
           }
@@ -305,6 +313,15 @@ public final class SnowflakeSink extends SqlSink<SnowflakeUnit> {
         });
   }
 
+  private static CsvFile finished(CsvFile file) throws SQLException {
+    try {
+      file.finish();
+      return file;
+    } catch (IOException e) {
+      throw new SQLException("Could not finish the load file " + file.path() + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Whether a row of the table may have an id of {@code minId} or above (its largest id is not below). */
   private boolean canExist(SnowflakeUnit u, String table, long minId) throws SQLException {
     Object largest = u.rows(Sql.of("SELECT max(" + SnowflakeDialect.NAMES.quote(SystemColumns.ID) + ") FROM "
@@ -313,7 +330,7 @@ public final class SnowflakeSink extends SqlSink<SnowflakeUnit> {
   }
 
   private void discardBuffer() {
-    pending.values().forEach(p -> p.files.forEach(CsvFile::close));
+    pending.values().stream().filter(p -> p.file != null).forEach(p -> p.file.close());
     pending.clear();
     pendingCheckpoints.clear();
     pendingRows = 0;

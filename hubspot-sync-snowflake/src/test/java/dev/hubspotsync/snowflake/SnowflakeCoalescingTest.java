@@ -87,7 +87,7 @@ class SnowflakeCoalescingTest {
     assertThat(sent).filteredOn(s -> s.startsWith("MERGE INTO \"HUBSPOT\".\"companies\"")).isEmpty();
     assertThat(sent).filteredOn(s -> s.startsWith("COPY INTO \"HUBSPOT\".\"companies\"")).hasSize(1);
     assertThat(sent).filteredOn(s -> s.startsWith("COPY INTO")).hasSize(2);
-    assertThat(sent).filteredOn(s -> s.startsWith("PUT ")).hasSize(20);
+    assertThat(sent).filteredOn(s -> s.startsWith("PUT ")).hasSize(2);
     assertThat(sent).filteredOn(s -> s.startsWith("MERGE INTO \"HUBSPOT\".\"_hubspot_sync_state\"")).hasSize(2);
     assertThat(sent).filteredOn(s -> s.equalsIgnoreCase("commit")).hasSize(1);
     assertThat(standIn.query("SELECT id, email, score FROM \"HUBSPOT\".\"contacts\" WHERE id IN (1, 2, 110) "
