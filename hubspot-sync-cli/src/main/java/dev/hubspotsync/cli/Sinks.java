@@ -116,6 +116,12 @@ final class Sinks {
         if (sf.role() != null) {
           b.role(sf.role());
         }
+        if (sf.coalesceRows() != null) {
+          b.coalesceRows(sf.coalesceRows());
+        }
+        if (sf.coalesceAge() != null) {
+          b.coalesceAge(sf.coalesceAge());
+        }
         if (s.schema() != null) {
           b.schema(s.schema());
         }

@@ -85,9 +85,16 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
    *
    * @param endpoint null for {@code https://<account>.snowflakecomputing.com}
    * @param privateKeyFile null for password authentication
+   * @param coalesceRows null for the sink's default
+   * @param coalesceAge null for the sink's default
    */
   record Snowflake(String account, java.net.URI endpoint, String warehouse, String database, String role,
-      Path privateKeyFile, String passphrase) {
+      Path privateKeyFile, String passphrase, Integer coalesceRows, Duration coalesceAge) {
+    Snowflake(String account, java.net.URI endpoint, String warehouse, String database, String role,
+        Path privateKeyFile, String passphrase) {
+      this(account, endpoint, warehouse, database, role, privateKeyFile, passphrase, null, null);
+    }
+
     @Override
     public String toString() {
       return "Snowflake[account=" + account + ", database=" + database + (privateKeyFile != null ? ", key pair" : "")
@@ -359,6 +366,13 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
         }
       }
     }
+    if (!type.equals("bigquery") && !type.equals("snowflake")) {
+      for (String key : COALESCE_KEYS) {
+        if (s.has(key)) {
+          throw s.error(s.pathOf(key), "is for types bigquery and snowflake, which gather batches into larger loads");
+        }
+      }
+    }
     switch (type) {
       case "duckdb" -> {
         for (String key : List.of("url", "user", "password")) {
@@ -395,11 +409,13 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
     }
   }
 
-  private static final List<String> BIGQUERY_KEYS = List.of("project", "dataset", "location", "credentialsFile", "host",
-      "coalesceRows", "coalesceAge");
+  private static final List<String> BIGQUERY_KEYS = List.of("project", "dataset", "location", "credentialsFile", "host");
 
   private static final List<String> SNOWFLAKE_KEYS = List.of("account", "endpoint", "warehouse", "database", "role",
       "privateKeyFile");
+
+  /** Settings of the warehouses that gather batches into larger loads. */
+  private static final List<String> COALESCE_KEYS = List.of("coalesceRows", "coalesceAge");
 
   /** {@code type: snowflake}: key pair unless no privateKeyFile is given; secrets from the environment only. */
   private static Sink snowflake(ConfigNode s, Path folder, Map<String, String> env) {
@@ -409,7 +425,7 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
             ? "secrets are never read from the config file; set the environment variable SNOWFLAKE_PASSWORD "
                 + "(or use privateKeyFile: with SNOWFLAKE_PRIVATE_KEY_PASSPHRASE)"
             : "is not a snowflake setting; type snowflake takes account:, user:, privateKeyFile:, warehouse:, "
-                + "database:, schema:, role:");
+                + "database:, schema:, role:, coalesceRows:, coalesceAge:");
       }
     }
     String account = s.string("account").map(String::trim).orElse(null);
@@ -440,7 +456,8 @@ record SyncConfig(Path file, String baseUrl, ApiVersion apiVersion, Credentials 
     }
     return new Sink("snowflake", null, null, user, password, s.string("schema").orElse(null),
         s.string("tablePrefix").orElse(null), new Snowflake(account, endpoint, s.string("warehouse").orElse(null),
-            database, s.string("role").orElse(null), key, passphrase), null);
+            database, s.string("role").orElse(null), key, passphrase, intOrNull(s.integer("coalesceRows", 0)),
+            s.duration("coalesceAge").orElse(null)), null);
   }
 
   private static Sink bigQuery(ConfigNode s, Path folder) {

@@ -51,15 +51,28 @@ final class CsvFile implements AutoCloseable {
 
   /** The batch's rows, its columns in order. */
   static CsvFile of(Path directory, RecordBatch batch) throws IOException {
+    return write(directory, file -> file.append(batch));
+  }
+
+  /**
+   * Adds the batch's rows, its columns in order, to this file while it is open (a coalesced load
+   * appends batch after batch, then {@link #finish()}es it); the values cleaned on the way.
+   */
+  int append(RecordBatch batch) throws IOException {
+    int before = cleaned;
     int columns = batch.columns().size();
-    return write(directory, file -> {
-      for (int row = 0; row < batch.rowCount(); row++) {
-        for (int column = 0; column < columns; column++) {
-          file.field(column, batch.value(row, column));
-        }
-        file.endRow();
+    for (int row = 0; row < batch.rowCount(); row++) {
+      for (int column = 0; column < columns; column++) {
+        field(column, batch.value(row, column));
       }
-    });
+      endRow();
+    }
+    return cleaned - before;
+  }
+
+  /** Ends the writing: the file is complete and can be {@code PUT}. */
+  void finish() throws IOException {
+    out.close();
   }
 
   /** The links' rows: from_id, to_id, association_type_id, association_category, association_label, _synced_at. */
@@ -85,7 +98,7 @@ final class CsvFile implements AutoCloseable {
     CsvFile file = create(directory);
     try {
       rows.writeTo(file);
-      file.out.close();
+      file.finish();
       return file;
     } catch (IOException | RuntimeException e) {
       file.close();

@@ -1,5 +1,6 @@
 package dev.hubspotsync.snowflake;
 
+import dev.hubspotsync.batch.Column;
 import dev.hubspotsync.batch.RecordBatch;
 import dev.hubspotsync.sink.LinkBatch;
 import dev.hubspotsync.sql.Sql;
@@ -39,7 +40,18 @@ final class SnowflakeLoader implements SqlLoader<SnowflakeUnit> {
 
   @Override
   public Staged stage(SnowflakeUnit unit, RecordBatch batch) throws SQLException {
-    String definition = batch.columns().stream()
+    String table = stagingTable(unit, batch.columns());
+    unit.execute(Sql.of("DELETE FROM " + table));
+    int cleaned = copy(unit, batch, table, quoted(batch.columns()));
+    return Staged.of(table, cleaned, () -> {});
+  }
+
+  /**
+   * The temporary staging table of this column layout (quoted and qualified), created in this
+   * session if it has none yet; that must happen before the unit's first change. Empty it before use.
+   */
+  String stagingTable(SnowflakeUnit unit, List<Column> columns) throws SQLException {
+    String definition = columns.stream()
         .map(col -> SnowflakeDialect.NAMES.quote(col.name()) + " " + dialect.typeName(col.type()))
         .collect(Collectors.joining(", "));
     String name = STAGE + UUID.nameUUIDFromBytes(definition.getBytes(StandardCharsets.UTF_8)).toString()
@@ -53,10 +65,34 @@ final class SnowflakeLoader implements SqlLoader<SnowflakeUnit> {
       unit.execute(Sql.of("CREATE TEMPORARY TABLE IF NOT EXISTS " + table + " (" + definition + ")"));
       unit.stagingTables().add(name);
     }
-    unit.execute(Sql.of("DELETE FROM " + table));
-    int cleaned = copy(unit, batch, table, batch.columns().stream()
-        .map(col -> SnowflakeDialect.NAMES.quote(col.name())).toList());
-    return Staged.of(table, cleaned, () -> {});
+    return table;
+  }
+
+  static List<String> quoted(List<Column> columns) {
+    return columns.stream().map(col -> SnowflakeDialect.NAMES.quote(col.name())).toList();
+  }
+
+  /** A new, open load file that batches are appended to ({@link CsvFile#append}). */
+  CsvFile newFile() throws IOException {
+    return CsvFile.create(spool);
+  }
+
+  /** PUTs the files into one stage folder and loads them all with one {@code COPY INTO}. */
+  static void load(SnowflakeUnit unit, List<CsvFile> files, String table, List<String> quotedColumns)
+      throws SQLException {
+    String folder = STAGE_FOLDER + UUID.randomUUID() + "/";
+    long rows = 0;
+    try (Statement put = unit.connection().createStatement()) {
+      for (CsvFile file : files) {
+        put.execute("PUT '" + file.path().toUri().toString().replace("'", "\\'") + "' " + folder
+            + " AUTO_COMPRESS = FALSE SOURCE_COMPRESSION = GZIP OVERWRITE = TRUE");
+        rows += file.rows();
+      }
+    }
+    long loaded = unit.execute(Sql.of(copyInto(table, quotedColumns, folder)));
+    if (loaded != rows) {
+      throw new SQLException("COPY INTO " + table + " loaded " + loaded + " of " + rows + " rows from " + folder);
+    }
   }
 
   /** Copies straight into the table: no staging table, no merge. */
@@ -84,16 +120,7 @@ final class SnowflakeLoader implements SqlLoader<SnowflakeUnit> {
   /** PUT the file to a folder of its own in the user stage, then COPY INTO the table; checks every row loaded. */
   private static void load(SnowflakeUnit unit, CsvFile file, String table, List<String> quotedColumns)
       throws SQLException {
-    String folder = STAGE_FOLDER + UUID.randomUUID() + "/";
-    try (Statement put = unit.connection().createStatement()) {
-      put.execute("PUT '" + file.path().toUri().toString().replace("'", "\\'") + "' " + folder
-          + " AUTO_COMPRESS = FALSE SOURCE_COMPRESSION = GZIP OVERWRITE = TRUE");
-    }
-    long loaded = unit.execute(Sql.of(copyInto(table, quotedColumns, folder)));
-    if (loaded != file.rows()) {
-      throw new SQLException("COPY INTO " + table + " loaded " + loaded + " of " + file.rows() + " rows from "
-          + folder);
-    }
+    load(unit, List.of(file), table, quotedColumns);
   }
 
   /** The {@code COPY INTO} of one stage folder. */

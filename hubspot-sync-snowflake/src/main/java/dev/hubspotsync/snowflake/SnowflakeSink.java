@@ -12,6 +12,31 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import dev.hubspotsync.SyncReport;
+import dev.hubspotsync.batch.Column;
+import dev.hubspotsync.batch.ColumnType;
+import dev.hubspotsync.batch.RecordBatch;
+import dev.hubspotsync.batch.SystemColumns;
+import dev.hubspotsync.schema.ColumnMapping;
+import dev.hubspotsync.sink.GdprMode;
+import dev.hubspotsync.sink.LinkBatch;
+import dev.hubspotsync.sink.LinkRow;
+import dev.hubspotsync.sink.WriteResult;
+import dev.hubspotsync.sql.Checkpoints;
+import dev.hubspotsync.sql.Sql;
+import dev.hubspotsync.sql.SqlSession.Lock;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
 import java.util.Comparator;
 import java.util.Locale;
 import java.util.Objects;
@@ -19,6 +44,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import net.snowflake.client.api.driver.SnowflakeDriver;
 
@@ -72,13 +98,359 @@ public final class SnowflakeSink extends SqlSink<SnowflakeUnit> {
   static final String DISABLE_PLATFORM_DETECTION = "disablePlatformDetection";
 
   private final SnowflakeSession session;
+  private final SnowflakeDialect dialect;
+  private final SnowflakeLoader loader;
+  private final Checkpoints checkpoints;
   private final Path spool;
+  private final int coalesceRows;
+  private final Duration coalesceAge;
+  private final Clock clock;
   private final Set<String> crashBeforeCommit = ConcurrentHashMap.newKeySet();
+  /** The column types of each object type's table, as of the last evolve: what a buffered batch must fit. */
+  private final Map<String, Map<String, ColumnType>> knownColumns = new ConcurrentHashMap<>();
+  /** Guards the buffer; held by a flush for its whole load. */
+  private final Object buffer = new Object();
+  private final Map<List<Object>, Pending> pending = new LinkedHashMap<>();
+  private final Map<String, Checkpoint> pendingCheckpoints = new LinkedHashMap<>();
+  private long pendingRows;
+  private Instant pendingSince;
+  private volatile boolean closing;
+  /** Streams whose buffered batches a failed load dropped: their writes fail until their checkpoint is read again. */
+  private final Map<String, RuntimeException> dropped = new ConcurrentHashMap<>();
 
-  private SnowflakeSink(SnowflakeSession session, SnowflakeDialect dialect, Path spool, String schema, String prefix) {
-    super("SnowflakeSink", schema, prefix, dialect, new SnowflakeLoader(dialect, spool), session);
+  private SnowflakeSink(SnowflakeSession session, SnowflakeDialect dialect, Path spool, String schema, String prefix,
+      int coalesceRows, Duration coalesceAge, Clock clock) {
+    this(session, dialect, new SnowflakeLoader(dialect, spool), spool, schema, prefix, coalesceRows, coalesceAge,
+        clock);
+  }
+
+  private SnowflakeSink(SnowflakeSession session, SnowflakeDialect dialect, SnowflakeLoader loader, Path spool,
+      String schema, String prefix, int coalesceRows, Duration coalesceAge, Clock clock) {
+    super("SnowflakeSink", schema, prefix, dialect, loader, session);
     this.session = session;
+    this.dialect = dialect;
+    this.loader = loader;
+    this.checkpoints = new Checkpoints(dialect, prefix);
     this.spool = spool;
+    this.coalesceRows = coalesceRows;
+    this.coalesceAge = coalesceAge;
+    this.clock = clock;
+  }
+
+  /** The buffered rows of one table and column layout: one load file they are appended to. */
+  private static final class Pending {
+    final String objectType;
+    final List<Column> columns;
+    CsvFile file;
+    final Set<Long> ids = new HashSet<>();
+    boolean repeatedIds;
+    long minId = Long.MAX_VALUE;
+
+    Pending(String objectType, List<Column> columns) {
+      this.objectType = objectType;
+      this.columns = columns;
+    }
+  }
+
+  /**
+   * With coalescing on (the default): appends the batch's rows to its table's load file, buffers
+   * its checkpoint, and
+   * loads what is buffered when it reaches {@link Builder#coalesceRows} rows or has waited
+   * {@link Builder#coalesceAge}; see {@link #flush()}. The result counts every row as written
+   * (whether a stored row was newer is known only at the load). With coalescing off, or when the
+   * batch does not fit the table as last evolved (a column to add or convert), the batch is one
+   * load of its own, as {@link SqlSink#write} describes, after what is buffered.
+   */
+  @Override
+  public WriteResult write(RecordBatch batch, Checkpoint checkpoint) {
+    Objects.requireNonNull(batch, "batch");
+    Objects.requireNonNull(checkpoint, "checkpoint");
+    if (coalesceRows <= 1 || closing) {
+      return super.write(batch, checkpoint);
+    }
+    RuntimeException failure = dropped.get(checkpoint.stream());
+    if (failure != null) {
+      throw new WarehouseException("SnowflakeSink: an earlier coalesced load with batches of stream '"
+          + checkpoint.stream() + "' failed and nothing of it was applied (" + failure.getMessage() + "); read the "
+          + "stream's checkpoint again and sync from there (a new run does)", null, false, failure);
+    }
+    synchronized (buffer) {
+      if (!fits(batch)) {
+        flush();
+        return super.write(batch, checkpoint);
+      }
+      long[] ids = batch.distinctIds();
+      int cleaned = 0;
+      if (ids.length > 0) {
+        String table = tableName(batch.objectType()).orElseThrow();
+        Pending load = pending.computeIfAbsent(List.of(table, batch.columns()),
+            k -> new Pending(batch.objectType(), batch.columns()));
+        cleaned = append(load, batch, checkpoint);
+        for (long id : ids) {
+          load.repeatedIds |= !load.ids.add(id);
+        }
+        load.minId = Math.min(load.minId, ids[0]);
+      }
+      pendingCheckpoints.remove(checkpoint.stream());
+      pendingCheckpoints.put(checkpoint.stream(), checkpoint);
+      pendingRows += ids.length;
+      if (pendingSince == null) {
+        pendingSince = clock.instant();
+      }
+      if (pendingRows >= coalesceRows || !clock.instant().isBefore(pendingSince.plus(coalesceAge))) {
+        flush();
+      }
+      return new WriteResult(ids.length, 0, cleaned);
+    }
+  }
+
+  /** Appends the batch to the load's file; a failure drops the buffer, as a failed load does. */
+  private int append(Pending load, RecordBatch batch, Checkpoint checkpoint) {
+    try {
+      if (load.file == null) {
+        load.file = loader.newFile();
+      }
+      return load.file.append(batch);
+    } catch (IOException e) {
+      WarehouseException failure = new WarehouseException("SnowflakeSink could not write " + batch.rowCount()
+          + " rows of " + batch.objectType() + " to a load file in " + spool + ": " + e.getMessage()
+          + "; check the directory exists, is writable and has space", null, false, e);
+      pendingCheckpoints.keySet().forEach(stream -> dropped.put(stream, failure));
+      dropped.put(checkpoint.stream(), failure);
+      discardBuffer();
+      throw failure;
+    }
+  }
+
+  /** Whether every column of the batch is in its table with the same type (as of the last evolve). */
+  private boolean fits(RecordBatch batch) {
+    Map<String, ColumnType> types = knownColumns.get(batch.objectType());
+    if (types == null) {
+      if (tableName(batch.objectType()).isEmpty()) {
+        return false;
+      }
+      Map<String, ColumnType> read = new HashMap<>();
+      SystemColumns.ALL.forEach(col -> read.put(col.name(), col.type()));
+      super.describe(batch.objectType()).forEach(m -> read.put(m.column(), m.type()));
+      types = Map.copyOf(read);
+      knownColumns.put(batch.objectType(), types);
+    }
+    Set<String> seen = new HashSet<>();
+    for (Column column : batch.columns()) {
+      if (types.get(column.name()) != column.type() || !seen.add(column.name())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Loads every buffered batch and stores the buffered checkpoints in one transaction: per table
+   * and column layout one {@code PUT} of its file and one {@code COPY INTO} (a temporary staging
+   * table, or the table itself when none of its ids can exist yet and none repeats), one
+   * {@code MERGE} with the newest version of each id ({@code QUALIFY}, never older over newer),
+   * then each stream's latest checkpoint and one {@code COMMIT}. Staging tables are created before
+   * the first change, since Snowflake commits before DDL. When the load fails nothing of it is
+   * applied and the buffer is dropped; writes of its streams then fail until the stream's
+   * {@link #checkpoint} is read again, so a stream resumes from its stored checkpoint and its
+   * dropped batches are synced again (at least once). Does nothing when nothing is buffered.
+   *
+   * @throws WarehouseException when the load failed
+   */
+  public void flush() {
+    synchronized (buffer) {
+      if (pending.isEmpty() && pendingCheckpoints.isEmpty()) {
+        return;
+      }
+      List<Pending> loads = new ArrayList<>(pending.values());
+      List<String> tables = new ArrayList<>();
+      for (Pending p : loads) {
+        tables.add(tableName(p.objectType).orElseThrow());
+      }
+      List<Lock> locks = new TreeSet<>(tables).stream().map(Lock::table).toList();
+      try {
+        load(loads, tables, locks);
+      } catch (RuntimeException e) {
+        pendingCheckpoints.keySet().forEach(stream -> dropped.put(stream, e));
+        throw e;
+      } finally {
+        discardBuffer();
+      }
+    }
+  }
+
+  private void load(List<Pending> loads, List<String> tables, List<Lock> locks) {
+    String names = new TreeSet<>(tables).stream().map(dialect::qualified).collect(Collectors.joining(", "));
+    session.unit("write " + pendingRows + " coalesced rows to " + names, locks,
+        u -> {
+          List<Boolean> merge = new ArrayList<>();
+          for (int i = 0; i < loads.size(); i++) {
+            merge.add(loads.get(i).repeatedIds || canExist(u, dialect.qualified(tables.get(i)), loads.get(i).minId));
+          }
+          List<String> staging = new ArrayList<>();
+          for (int i = 0; i < loads.size(); i++) {
+            staging.add(merge.get(i) ? loader.stagingTable(u, loads.get(i).columns) : null);
+          }
+          for (int i = 0; i < loads.size(); i++) {
+            Pending p = loads.get(i);
+            String table = dialect.qualified(tables.get(i));
+            List<String> columns = SnowflakeLoader.quoted(p.columns);
+            if (staging.get(i) == null) {
+              SnowflakeLoader.load(u, List.of(finished(p.file)), table, columns);
+            } else {
+              u.execute(Sql.of("DELETE FROM " + staging.get(i)));
+              SnowflakeLoader.load(u, List.of(finished(p.file)), staging.get(i), columns);
+              u.execute(Sql.of(dialect.upsert(table, staging.get(i), p.columns.stream().map(Column::name).toList())));
+            }
+          }
+          for (Checkpoint c : pendingCheckpoints.values()) {
+            checkpoints.save(u, c);
+          }
+          for (Checkpoint c : pendingCheckpoints.values()) {
+            beforeCommit(c);
+          }
+          return null;
+        });
+  }
+
+  private static CsvFile finished(CsvFile file) throws SQLException {
+    try {
+      file.finish();
+      return file;
+    } catch (IOException e) {
+      throw new SQLException("Could not finish the load file " + file.path() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether a row of the table may have an id of {@code minId} or above (its largest id is not below). */
+  private boolean canExist(SnowflakeUnit u, String table, long minId) throws SQLException {
+    Object largest = u.rows(Sql.of("SELECT max(" + SnowflakeDialect.NAMES.quote(SystemColumns.ID) + ") FROM "
+        + table)).get(0)[0];
+    return largest != null && minId <= ((Number) largest).longValue();
+  }
+
+  private void discardBuffer() {
+    pending.values().stream().filter(p -> p.file != null).forEach(p -> p.file.close());
+    pending.clear();
+    pendingCheckpoints.clear();
+    pendingRows = 0;
+    pendingSince = null;
+  }
+
+  /**
+   * The committed checkpoint: what is buffered is loaded first. Reading it lets the stream write
+   * again after a failed load dropped its batches.
+   */
+  @Override
+  public Optional<Checkpoint> checkpoint(String stream) {
+    flush();
+    Optional<Checkpoint> stored = super.checkpoint(stream);
+    dropped.remove(stream);
+    return stored;
+  }
+
+  @Override
+  public List<ColumnMapping> describe(String objectType) {
+    flush();
+    return super.describe(objectType);
+  }
+
+  /** Loads what is buffered first: the DDL would commit a load half done. */
+  @Override
+  public void evolve(String objectType, List<ColumnMapping> columns) {
+    flush();
+    knownColumns.remove(objectType);
+    super.evolve(objectType, columns);
+  }
+
+  @Override
+  public List<WriteResult> writeTogether(List<Part> parts) {
+    flush();
+    return super.writeTogether(parts);
+  }
+
+  /**
+   * Replaces the links in a transaction of its own (see {@link SqlSink#replaceAssociations}). Buffered
+   * rows are loaded first only when a checkpoint of the same stream is buffered: link tables are no
+   * object table, so the order of the two loads does not matter otherwise.
+   */
+  @Override
+  public void replaceAssociations(LinkBatch batch, Checkpoint checkpoint) {
+    Objects.requireNonNull(checkpoint, "checkpoint");
+    boolean sameStream;
+    synchronized (buffer) {
+      sameStream = pendingCheckpoints.containsKey(checkpoint.stream());
+    }
+    if (sameStream) {
+      flush();
+    }
+    super.replaceAssociations(batch, checkpoint);
+  }
+
+  @Override
+  public void recordRun(SyncReport report) {
+    flush();
+    super.recordRun(report);
+  }
+
+  @Override
+  public Optional<SyncReport> lastRun() {
+    flush();
+    return super.lastRun();
+  }
+
+  @Override
+  public long[] ids(String objectType, boolean archived) {
+    flush();
+    return super.ids(objectType, archived);
+  }
+
+  @Override
+  public int markArchived(String objectType, Collection<Long> ids, Instant archivedAt) {
+    flush();
+    return super.markArchived(objectType, ids, archivedAt);
+  }
+
+  @Override
+  public int erase(String objectType, Collection<Long> ids, GdprMode mode, Instant deletedAt) {
+    flush();
+    return super.erase(objectType, ids, mode, deletedAt);
+  }
+
+  @Override
+  public Map<Long, Instant> updatedAt(String objectType, Collection<Long> ids) {
+    flush();
+    return super.updatedAt(objectType, ids);
+  }
+
+  @Override
+  public long[] parentsLinkedTo(String fromType, String toType, Collection<Long> toIds) {
+    flush();
+    return super.parentsLinkedTo(fromType, toType, toIds);
+  }
+
+  @Override
+  public List<LinkRow> links(String fromType, String toType, Collection<Long> fromIds) {
+    flush();
+    return super.links(fromType, toType, fromIds);
+  }
+
+  /**
+   * Loads what is buffered, then ends the sessions. Should that load fail, the buffer is dropped
+   * (nothing of it was applied; the next run loads it again from the stored checkpoints) and the
+   * failure is thrown after the sink is closed.
+   */
+  @Override
+  public void close() {
+    closing = true;
+    try {
+      flush();
+    } finally {
+      synchronized (buffer) {
+        discardBuffer();
+      }
+      super.close();
+    }
   }
 
   /** A builder: give it at least the account (or endpoint), user, credentials and database. */
@@ -134,8 +506,44 @@ public final class SnowflakeSink extends SqlSink<SnowflakeUnit> {
     private String tablePrefix = "";
     private boolean platformDetection;
     private Path spoolDirectory;
+    private int coalesceRows = 50_000;
+    private Duration coalesceAge = Duration.ofMinutes(2);
+    private Clock clock = Clock.systemUTC();
 
     private Builder() {}
+
+    /**
+     * Buffers written batches until this many rows are buffered, then loads them as one
+     * transaction with one {@code MERGE} per table (default 50,000; each MERGE costs warehouse
+     * credits). 0 or 1 turns coalescing off: every write is a load of its own.
+     */
+    public Builder coalesceRows(int rows) {
+      if (rows < 0) {
+        throw new IllegalArgumentException("coalesceRows must be 0 (off) or more, not " + rows);
+      }
+      this.coalesceRows = rows;
+      return this;
+    }
+
+    /**
+     * Loads the buffer at the first write once its oldest batch has waited this long (default 2
+     * minutes), so a slow stream's rows and checkpoints do not wait for {@link #coalesceRows}.
+     * Zero loads at every write (coalescing off).
+     */
+    public Builder coalesceAge(Duration wait) {
+      Objects.requireNonNull(wait, "coalesceAge");
+      if (wait.isNegative()) {
+        throw new IllegalArgumentException("coalesceAge must not be negative, not " + wait);
+      }
+      this.coalesceAge = wait;
+      return this;
+    }
+
+    /** The clock {@link #coalesceAge} is measured on (default: the system clock). */
+    Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
 
     /** The account identifier, e.g. {@code myorg-myaccount} or {@code xy12345.eu-central-1}. */
     public Builder account(String account) {
@@ -308,7 +716,8 @@ public final class SnowflakeSink extends SqlSink<SnowflakeUnit> {
       String description = (account == null ? "endpoint " + endpoint.getHost() : "account " + account)
           + ", database " + database + (warehouse == null ? "" : ", warehouse " + warehouse);
       SnowflakeSession session = new SnowflakeSession(new SnowflakeDriver(), url(), properties(), description);
-      return new SnowflakeSink(session, new SnowflakeDialect(schema), spool, schema, tablePrefix);
+      return new SnowflakeSink(session, new SnowflakeDialect(schema), spool, schema, tablePrefix, coalesceRows,
+          coalesceAge, clock);
     }
 
     private static HubSpotSyncException bad(String message) {

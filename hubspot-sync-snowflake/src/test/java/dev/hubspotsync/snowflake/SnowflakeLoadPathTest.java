@@ -43,7 +43,7 @@ class SnowflakeLoadPathTest {
   @BeforeEach
   void start() {
     standIn = SnowflakeStandIn.start();
-    sink = TestSinks.builder(standIn).build();
+    sink = TestSinks.builder(standIn).coalesceRows(0).build(); // each write a load of its own
     allocator = BatchAllocator.create(64L << 20);
     sink.evolve("contacts", COLUMNS);
   }
