@@ -118,6 +118,8 @@ class ConfigErrorsTest {
         "sink.dataset: missing; type bigquery needs dataset:");
     assertConfigError(sync("objects: [contacts]\nsink: {type: bigquery, project: p, dataset: d, url: x}\n"),
         "sink.url: is not a bigquery setting");
+    assertConfigError(sync("objects: [contacts]\nsink: {type: duckdb, coalesceRows: 5}\n"),
+        "sink.coalesceRows: is for types bigquery and snowflake");
     assertConfigError(sync("objects: [contacts]\nsink: {type: duckbd}\n"), "sink.type: unknown sink type \"duckbd\"; did you mean duckdb?");
   }
 
