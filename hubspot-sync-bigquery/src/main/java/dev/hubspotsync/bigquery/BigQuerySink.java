@@ -161,6 +161,7 @@ public final class BigQuerySink extends SqlSink<BigQueryUnit> {
    * Merges what is staged and stores the checkpoints that cover it, in one transaction. Called
    * before every read and on close; callers need not call it.
    */
+  @Override
   public void flush() {
     synchronized (pendingLock) {
       flushPending();

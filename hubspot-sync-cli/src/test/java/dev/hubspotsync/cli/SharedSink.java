@@ -100,6 +100,11 @@ final class SharedSink implements WarehouseSink {
   }
 
   @Override
+  public void flush() {
+    delegate.flush();
+  }
+
+  @Override
   public int erase(String objectType, Collection<Long> ids, GdprMode mode, Instant deletedAt) {
     return delegate.erase(objectType, ids, mode, deletedAt);
   }

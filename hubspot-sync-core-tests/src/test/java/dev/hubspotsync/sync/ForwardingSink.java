@@ -4,7 +4,6 @@ import dev.hubspotsync.batch.RecordBatch;
 import dev.hubspotsync.schema.ColumnMapping;
 import dev.hubspotsync.SyncReport;
 import dev.hubspotsync.sink.Checkpoint;
-import dev.hubspotsync.sink.GdprMode;
 import dev.hubspotsync.sink.LinkBatch;
 import dev.hubspotsync.sink.SupportsTransactions;
 import dev.hubspotsync.sink.WarehouseSink;
@@ -79,9 +78,10 @@ abstract class ForwardingSink implements WarehouseSink, SupportsTransactions {
   }
 
   @Override
-  public int erase(String objectType, Collection<Long> ids, GdprMode mode, Instant deletedAt) {
-    return inner.erase(objectType, ids, mode, deletedAt);
+  public void flush() {
+    inner.flush();
   }
+
 
   @Override
   public int maxIdentifierBytes() {

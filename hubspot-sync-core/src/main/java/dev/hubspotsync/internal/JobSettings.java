@@ -31,11 +31,15 @@ public record JobSettings(HubSpotClient client, WarehouseSink sink, Optional<Sta
   }
 
   /**
-   * After the sink has stored data with {@code checkpoint}, saves it in the state store, if there
-   * is one (the sink keeps its own copy either way).
+   * After the sink has accepted data with {@code checkpoint}, saves it in the state store, if there
+   * is one (the sink keeps its own copy either way); a sink that gathers writes into larger loads
+   * loads them first, so the state store never holds a checkpoint ahead of the warehouse.
    */
   public void saveCheckpoint(Checkpoint checkpoint) {
-    stateStore.ifPresent(s -> s.save(checkpoint));
+    if (stateStore.isPresent()) {
+      sink.flush();
+      stateStore.get().save(checkpoint);
+    }
   }
 
   /** An association pair to sync, read from {@code from} to {@code to}. */

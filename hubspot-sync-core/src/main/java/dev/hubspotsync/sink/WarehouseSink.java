@@ -196,6 +196,14 @@ public interface WarehouseSink extends AutoCloseable {
     return 63;
   }
 
+  /**
+   * Makes every write accepted so far durable, with its checkpoint. A sink that gathers batches into
+   * larger loads (BigQuery, Snowflake) loads them now; the others write at once and do nothing. The
+   * engine calls it before it copies a checkpoint to a separate {@link StateStore}, so a stored
+   * checkpoint never runs ahead of the rows it covers.
+   */
+  default void flush() {}
+
   @Override
   void close();
 }

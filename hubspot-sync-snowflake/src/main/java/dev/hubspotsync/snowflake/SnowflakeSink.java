@@ -257,6 +257,7 @@ public final class SnowflakeSink extends SqlSink<SnowflakeUnit> {
    *
    * @throws WarehouseException when the load failed
    */
+  @Override
   public void flush() {
     synchronized (buffer) {
       if (pending.isEmpty() && pendingCheckpoints.isEmpty()) {

@@ -10,6 +10,8 @@ import dev.hubspotsync.client.HubSpotClient;
 import dev.hubspotsync.client.HubSpotCredentials;
 import dev.hubspotsync.ratelimit.RateBudget;
 import dev.hubspotsync.schema.ColumnMapping;
+import dev.hubspotsync.sink.Checkpoint;
+import dev.hubspotsync.sink.StateStore;
 import dev.hubspotsync.snowflake.standin.SnowflakeStandIn;
 import dev.hubspotsync.testkit.FakeHubSpot;
 import dev.hubspotsync.testkit.PortalClock;
@@ -18,9 +20,12 @@ import dev.hubspotsync.testkit.PortalSpec;
 import dev.hubspotsync.testkit.RecordSnapshot;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -114,6 +119,37 @@ class SnowflakeEndToEndTest {
   private String emailOf(SnowflakeSink sink, long id) {
     return (String) standIn.query("SELECT \"email\" FROM " + table(sink, "contacts") + " WHERE id = " + id).get(0)
         .get("email");
+  }
+
+  @Test
+  void aSeparateStateStoreNeverHoldsACheckpointTheWarehouseHasNotCommitted() {
+    Map<String, Checkpoint> saved = new HashMap<>();
+    List<String> ahead = new ArrayList<>();
+    try (SnowflakeSink sink = TestSinks.builder(standIn).build()) { // coalescing on, as by default
+      StateStore store = new StateStore() {
+        @Override
+        public Optional<Checkpoint> load(String stream) {
+          return Optional.ofNullable(saved.get(stream));
+        }
+
+        @Override
+        public void save(Checkpoint checkpoint) {
+          List<Map<String, Object>> committed = standIn.query("SELECT checkpoint FROM "
+              + TestSinks.table(sink, "_hubspot_sync_state") + " WHERE stream = '" + checkpoint.stream().replace("'", "''") + "'");
+          if (committed.isEmpty() || !checkpoint.json().equals(committed.get(0).get("checkpoint"))) {
+            ahead.add(checkpoint.stream());
+          }
+          saved.put(checkpoint.stream(), checkpoint);
+        }
+      };
+      hubspot.clock().advance(Duration.ofMinutes(2));
+      SyncJob.builder().client(client).sink(sink).stateStore(store).addObjectTypes("contacts", "deals")
+          .addAssociation("contacts", "deals").clock(hubspot.clock().asClock()).indexLag(Duration.ofSeconds(30))
+          .overlap(Duration.ofMinutes(1)).archivedPassEvery(Duration.ZERO).build().run();
+      assertTablesMatchPortal(sink);
+    }
+    assertThat(saved).as("checkpoints copied to the state store").containsKeys("contacts", "deals");
+    assertThat(ahead).as("streams whose stored checkpoint ran ahead of the warehouse").isEmpty();
   }
 
   private SyncReport run(SnowflakeSink sink) {
